@@ -1,0 +1,15 @@
+export { DevstackError, type DevstackErrorCode } from './errors';
+export { ensureFerretDB, startFerretDB } from './ferretdb';
+export type { EnsureFerretDBOptions, StartFerretDBOptions } from './ferretdb';
+export { findFreePort } from './ports';
+export { spawnManaged, stopAll } from './process';
+export type {
+  ListeningProcess,
+  ManagedProcess,
+  OutputStream,
+  SpawnManagedOptions,
+} from './process';
+export { startRedis } from './redis';
+export type { RedisRole, StartRedisOptions } from './redis';
+export { startNodeService } from './service';
+export type { StartNodeServiceOptions } from './service';

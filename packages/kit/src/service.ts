@@ -1,0 +1,189 @@
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { DocumentNode } from 'graphql';
+import type { z } from 'zod';
+import { maskUnexpectedErrors, operationMetricsPlugin } from './apolloPlugins';
+import { loadConfig, serviceSettings } from './config';
+import { EntityCache } from './entityCache';
+import { HttpError, startHttpServer, type RouteHandler } from './httpServer';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type ServiceMetrics } from './metrics';
+import { createCacheRedis, type Redis } from './redis';
+import { connectStore, type Store } from './store';
+import { GATEWAY_TOKEN_HEADER, InvalidTokenError, verifyGatewayToken, type Identity } from './tokens';
+
+/** Settings every service has, parsed. */
+export type ServiceConfig = z.infer<z.ZodObject<ReturnType<typeof serviceSettings>>>;
+
+/** What every subgraph process shares: validated config, logger, metrics, store and cache. */
+export interface ServiceKit<Extra extends z.ZodRawShape = Record<never, never>> {
+  name: string;
+  config: ServiceConfig;
+  /** The service's own settings, parsed from `extraSettings`. */
+  settings: z.infer<z.ZodObject<Extra>>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  store: Store;
+  redis: Redis;
+  cache: EntityCache;
+  /** Registers a step of graceful shutdown; steps run in reverse order of registration. */
+  onShutdown(step: () => Promise<void>): void;
+  /** Runs the registered shutdown steps, logging (not raising) the ones that fail. */
+  runShutdown(): Promise<void>;
+}
+
+/** The part of every subgraph's GraphQL context that the kit fills in. */
+export interface BaseContext {
+  identity: Identity;
+  logger: Logger;
+}
+
+/**
+ * Validates configuration, then connects the store and the cache Redis. A configuration error
+ * is printed as one readable message and the process exits with status 78 (EX_CONFIG).
+ */
+export async function createServiceKit<Extra extends z.ZodRawShape>(
+  name: string,
+  defaultPort: number,
+  extraSettings: Extra,
+): Promise<ServiceKit<Extra>> {
+  let config: ServiceConfig;
+  let settings: z.infer<z.ZodObject<Extra>>;
+  try {
+    const all = loadConfig({ ...serviceSettings(defaultPort), ...extraSettings });
+    config = all as unknown as ServiceConfig;
+    settings = all as unknown as z.infer<z.ZodObject<Extra>>;
+  } catch (error) {
+    process.stderr.write(`${name}: ${(error as Error).message}\n`);
+    process.exit(78);
+  }
+
+  const logger = createLogger(name, config.LOG_LEVEL);
+  const metrics = createMetrics(name);
+  const shutdownSteps: Array<() => Promise<void>> = [];
+
+  const store = await connectStore({
+    url: config.MONGO_URL,
+    dbName: config.MONGO_DB,
+    appName: name,
+    logger,
+    metrics,
+  });
+  shutdownSteps.push(() => store.close());
+
+  const redis = createCacheRedis(config.REDIS_URL, logger);
+  shutdownSteps.push(async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  const cache = new EntityCache(redis, metrics, config.ENTITY_CACHE_TTL_SECONDS);
+
+  return {
+    name,
+    config,
+    settings,
+    logger,
+    metrics,
+    store,
+    redis,
+    cache,
+    onShutdown: (step) => shutdownSteps.push(step),
+    async runShutdown() {
+      for (const step of [...shutdownSteps].reverse()) {
+        await step().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'));
+      }
+    },
+  };
+}
+
+/** Options of {@link startSubgraph}. */
+export interface SubgraphOptions<Context extends BaseContext> {
+  typeDefs: DocumentNode;
+  /** Resolver map, typed by the subgraph's generated `Resolvers` type. */
+  resolvers: object;
+  /** Builds the request context from the verified identity. */
+  context: (base: BaseContext) => Context;
+  routes?: Record<string, RouteHandler>;
+}
+
+/**
+ * Starts a subgraph: the federated schema on Apollo Server, served over HTTP. Every GraphQL
+ * request must carry a token signed by the gateway for this subgraph; requests without one get
+ * 401 before their body is read, `_entities` and `_service` included.
+ */
+export async function startSubgraph<Context extends BaseContext, Extra extends z.ZodRawShape>(
+  kit: ServiceKit<Extra>,
+  options: SubgraphOptions<Context>,
+): Promise<void> {
+  const { logger, config } = kit;
+  const apollo = new ApolloServer<Context>({
+    schema: buildSubgraphSchema([
+      { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
+    ]),
+    formatError: maskUnexpectedErrors(logger),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      operationMetricsPlugin(kit.metrics),
+    ],
+  });
+  await apollo.start();
+
+  const authenticate = async (req: IncomingMessage): Promise<Identity> => {
+    const token = req.headers[GATEWAY_TOKEN_HEADER];
+    if (typeof token !== 'string') {
+      throw new HttpError(401, 'Missing gateway signature.', 'UNAUTHENTICATED');
+    }
+    try {
+      return await verifyGatewayToken(token, kit.name, config.SUBGRAPH_SIGNING_SECRET);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        throw new HttpError(401, 'Invalid gateway signature.', 'UNAUTHENTICATED');
+      }
+      throw error;
+    }
+  };
+
+  const http = await startHttpServer<Context>({
+    apollo,
+    logger,
+    metrics: kit.metrics,
+    host: config.HOST,
+    port: config.PORT,
+    routes: options.routes,
+    readiness: {
+      store: () => kit.store.ping(),
+      cache: () => kit.redis.ping(),
+    },
+    context: async (req) => {
+      const identity = await authenticate(req);
+      return options.context({ identity, logger });
+    },
+  });
+  logger.info({ port: http.port }, 'subgraph listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining requests before shutdown');
+    await http.close();
+    await apollo.stop();
+    await kit.runShutdown();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,61 @@
+import { MongoClient, type Db } from 'mongodb';
+import type { Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
+
+/** Connection to the MongoDB-compatible store (MongoDB, or FerretDB locally). */
+export interface Store {
+  client: MongoClient;
+  db: Db;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Commands the driver sends for its own bookkeeping, not on behalf of a request. */
+const bookkeepingCommands = new Set(['ping', 'hello', 'ismaster', 'isMaster', 'endSessions']);
+
+/**
+ * Connects to the store with command monitoring on, so that every command a request causes is
+ * counted in `heartfelt_store_commands_total`.
+ */
+export async function connectStore(options: {
+  url: string;
+  dbName: string;
+  appName: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}): Promise<Store> {
+  const client = new MongoClient(options.url, {
+    appName: options.appName,
+    monitorCommands: true,
+    maxPoolSize: 50,
+    serverSelectionTimeoutMS: 5000,
+  });
+  client.on('commandStarted', (event) => {
+    if (bookkeepingCommands.has(event.commandName)) return;
+    const target = event.command[event.commandName];
+    const collection = typeof target === 'string' ? target : '';
+    options.metrics.storeCommands.inc({ collection, command: event.commandName });
+  });
+
+  await client.connect();
+  const db = client.db(options.dbName);
+  options.logger.info({ db: options.dbName }, 'connected to the store');
+
+  return {
+    client,
+    db,
+    async ping() {
+      await db.command({ ping: 1 });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+/** Returns true for a duplicate-key error from a unique index. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
+  );
+}
