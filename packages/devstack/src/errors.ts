@@ -8,6 +8,8 @@ export type DevstackErrorCode =
   | 'LOCK_TIMEOUT'
   /** `redis-server` was not found on PATH or in the usual install folders. */
   | 'REDIS_SERVER_MISSING'
+  /** Another process already listens on the port that a server was asked to use. */
+  | 'PORT_IN_USE'
   /** The operating system could not start the command (not found, not executable). */
   | 'SPAWN_FAILED'
   /** A process did not become ready within its start timeout. */
@@ -20,8 +22,9 @@ export type DevstackErrorCode =
   | 'INVALID_OPTION';
 
 /**
- * An expected failure while preparing or running local services. The message says what failed
- * and, where one exists, the command that fixes it; `code` lets callers branch without parsing it.
+ * An expected failure while preparing or running local services. The message names what failed
+ * and, where one exists, the command that fixes it. `code` lets callers branch without parsing
+ * the message.
  */
 export class DevstackError extends Error {
   override readonly name = 'DevstackError';

@@ -5,7 +5,7 @@ import { DevstackError } from './errors';
 import { findExecutable } from './executables';
 import { acquireLock } from './lock';
 import { exitsWithin, formatCommand, spawnManaged, type ListeningProcess } from './process';
-import { acceptsTcpConnection, waitUntilReady } from './readiness';
+import { acceptsTcpConnection, assertPortFree, waitUntilReady } from './readiness';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRETDB_VERSION = 'v1.24.2';
@@ -45,7 +45,7 @@ export async function ensureFerretDB(options: EnsureFerretDBOptions): Promise<st
     return binary;
   }
   log?.(
-    `ferretdb: ${problem}; building ${FERRETDB_VERSION} with Go (about a minute the first time)`,
+    `ferretdb: ${problem}, so building ${FERRETDB_VERSION} with Go (about a minute the first time)`,
   );
 
   await fs.promises.mkdir(toolsDir, { recursive: true });
@@ -114,6 +114,12 @@ async function buildFerretDB(
     );
   }
 
+  // Go's build cache keys on source paths, so resolving symlinks lets builds from a linked
+  // module cache reuse earlier compile results.
+  const moduleCacheDir = path.join(toolsDir, 'gomod');
+  await fs.promises.mkdir(moduleCacheDir, { recursive: true });
+  const realModuleCacheDir = await fs.promises.realpath(moduleCacheDir);
+
   const stagingDir = await fs.promises.mkdtemp(path.join(toolsDir, 'ferretdb-build-'));
   try {
     // The module cache is project-local so the user's own cache is never modified, and
@@ -121,7 +127,7 @@ async function buildFerretDB(
     // commands run in the staging folder because it is not inside any Go module.
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      GOMODCACHE: path.join(toolsDir, 'gomod'),
+      GOMODCACHE: realModuleCacheDir,
       GOFLAGS: `${process.env.GOFLAGS ?? ''} -modcacherw`.trim(),
       GOBIN: stagingDir,
       GOWORK: 'off',
@@ -266,6 +272,7 @@ export async function startFerretDB(options: StartFerretDBOptions): Promise<List
     '--telemetry=disable',
     '--log-level=warn',
   ];
+  await assertPortFree(port, 'ferretdb');
   const managed = await spawnManaged({ name: 'ferretdb', command: binary, args, logFile });
   log?.(`ferretdb: started ${binary} (pid ${managed.pid}) on port ${port}`);
 

@@ -6,7 +6,7 @@ import { DevstackError } from './errors';
 const POLL_INTERVAL_MS = 1000;
 
 export interface AcquireLockOptions {
-  /** What the lock protects, completing "another process is ..." in log lines and errors. */
+  /** Description of the protected work, completing "another process is ..." in messages. */
   purpose: string;
   /** Age after which a lock counts as left behind by a process that died. */
   staleAfterMs: number;
@@ -108,6 +108,7 @@ async function findStaleReason(
   }
 }
 
+/** Checks the shape, not `instanceof Error`, because errors from another realm (jest) fail it. */
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
+  return typeof error === 'object' && error !== null && 'code' in error;
 }

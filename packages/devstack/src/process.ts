@@ -7,7 +7,7 @@ import { DevstackError } from './errors';
 /** Number of output lines each process keeps for error messages. */
 const OUTPUT_TAIL_LINES = 50;
 
-/** How long to wait for buffered output after a process exits; see `exited` below. */
+/** Max wait for buffered output after a process exits. See the comment at `exited` below. */
 const OUTPUT_DRAIN_MS = 500;
 
 /** Time allowed for the process to disappear after SIGKILL. */

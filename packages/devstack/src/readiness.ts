@@ -6,7 +6,7 @@ import type { ManagedProcess } from './process';
 export interface WaitUntilReadyOptions {
   /** Returns true once the process serves requests. It must settle within about a second. */
   probe: () => Promise<boolean>;
-  /** What the probe waits for, completing "before ..." in error messages. */
+  /** Description of the ready condition, completing "before ..." in error messages. */
   readiness: string;
   timeoutMs: number;
   /** Pause between probes. Default: 100 ms. */
@@ -15,8 +15,8 @@ export interface WaitUntilReadyOptions {
 
 /**
  * Runs `probe` until it returns true. When the process exits first, or the timeout passes, the
- * error includes the process's last output; on timeout the process is stopped first so it does
- * not outlive the failed start.
+ * error includes the process's last output. On timeout the process is stopped before the error
+ * is thrown, so it does not outlive the failed start.
  *
  * @throws DevstackError PROCESS_EXITED or START_TIMEOUT.
  */
@@ -58,10 +58,10 @@ function exitedEarlyError(
   code: number | null,
   readiness: string,
 ): DevstackError {
-  const how = code === null ? 'was ended by a signal' : `exited with code ${code}`;
+  const exitDescription = code === null ? 'was ended by a signal' : `exited with code ${code}`;
   return new DevstackError(
     'PROCESS_EXITED',
-    `${managed.name} (pid ${managed.pid}) ${how} before ${readiness}. ` +
+    `${managed.name} (pid ${managed.pid}) ${exitDescription} before ${readiness}. ` +
       `Last output:\n${formatTail(managed)}`,
   );
 }
@@ -69,6 +69,24 @@ function exitedEarlyError(
 function formatTail(managed: ManagedProcess): string {
   const tail = managed.outputTail();
   return tail === '' ? '(no output)' : tail;
+}
+
+/**
+ * Throws unless 127.0.0.1:`port` refuses connections. Otherwise a server that is already
+ * listening there would pass the readiness probe for a new process whose own listen call failed.
+ *
+ * NOTE: another process can still take the port between this check and the server's bind.
+ *
+ * @throws DevstackError PORT_IN_USE.
+ */
+export async function assertPortFree(port: number, name: string): Promise<void> {
+  if (await acceptsTcpConnection(port)) {
+    throw new DevstackError(
+      'PORT_IN_USE',
+      `Port ${port} on 127.0.0.1 is already in use, so ${name} cannot listen on it. Find the ` +
+        `process with \`ss -ltnp 'sport = :${port}'\`, stop it, or choose another port.`,
+    );
+  }
 }
 
 /** Returns whether a TCP connection to 127.0.0.1:`port` is accepted within `timeoutMs`. */

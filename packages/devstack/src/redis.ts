@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DevstackError } from './errors';
 import { findExecutable } from './executables';
 import { spawnManaged, type ListeningProcess } from './process';
-import { waitUntilReady } from './readiness';
+import { assertPortFree, waitUntilReady } from './readiness';
 
 /** Folders searched for `redis-server` after PATH, where distribution packages install it. */
 const REDIS_FOLDERS = ['/usr/bin', '/usr/sbin', '/usr/local/bin'];
@@ -12,7 +12,7 @@ const REDIS_FOLDERS = ['/usr/bin', '/usr/sbin', '/usr/local/bin'];
 const READY_TIMEOUT_MS = 10_000;
 
 /**
- * How the Redis instance is used. `cache` keeps no data on disk and evicts the least recently
+ * Purpose of the Redis instance. `cache` keeps no data on disk and evicts the least recently
  * used keys at 256 MB. `queue` appends every write to a file and never evicts, because losing
  * a queued job to eviction would drop it silently.
  */
@@ -89,6 +89,7 @@ export async function startRedis(options: StartRedisOptions): Promise<ListeningP
     ...ROLE_ARGS[role],
   ];
   const name = `redis-${role}`;
+  await assertPortFree(port, name);
   const managed = await spawnManaged({ name, command: binary, args, logFile });
   log?.(`${name}: started ${binary} (pid ${managed.pid}) on port ${port}`);
 

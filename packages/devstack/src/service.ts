@@ -1,6 +1,6 @@
 import { DevstackError } from './errors';
 import { spawnManaged, type ListeningProcess, type OutputStream } from './process';
-import { waitUntilReady } from './readiness';
+import { assertPortFree, waitUntilReady } from './readiness';
 
 export interface StartNodeServiceOptions {
   /** Label used in log lines and error messages, such as `cards-subgraph`. */
@@ -27,8 +27,8 @@ export interface StartNodeServiceOptions {
  * Runs `script` with this process's Node binary and resolves once
  * `http://127.0.0.1:<port><readyPath>` returns 200.
  *
- * @throws DevstackError PROCESS_EXITED when the script exits first and START_TIMEOUT when it is
- * not ready in time (it is then stopped); both messages include the last output.
+ * @throws DevstackError PROCESS_EXITED when the script exits first, and START_TIMEOUT when it is
+ * not ready in time, after stopping it. Both messages include the last output.
  */
 export async function startNodeService(
   options: StartNodeServiceOptions,
@@ -41,6 +41,7 @@ export async function startNodeService(
     );
   }
 
+  await assertPortFree(port, name);
   const managed = await spawnManaged({
     name,
     command: process.execPath,

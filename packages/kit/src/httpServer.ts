@@ -35,6 +35,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   routes?: Record<string, RouteHandler>;
   /** Path of the GraphQL endpoint. Default `/graphql`. */
   graphqlPath?: string;
+  /** Page served for a browser's GET of the GraphQL endpoint (an explorer), if any. */
+  graphqlHtmlPage?: RouteHandler;
 }
 
 /** A started HTTP server and its drain-then-close shutdown. */
@@ -79,6 +81,15 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
     }
   }
   return raw;
+}
+
+/** A browser navigating to the endpoint: a GET with no query that accepts HTML. */
+function wantsHtmlPage(req: IncomingMessage, url: URL): boolean {
+  return (
+    req.method === 'GET' &&
+    !url.searchParams.has('query') &&
+    (req.headers.accept ?? '').includes('text/html')
+  );
 }
 
 function toHeaderMap(req: IncomingMessage): HeaderMap {
@@ -161,7 +172,12 @@ export async function startHttpServer<Context extends BaseContext>(
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         return res.end(await metrics.registry.metrics());
       }
-      if (route === graphqlPath) return handleGraphQL(req, res, url);
+      if (route === graphqlPath) {
+        if (options.graphqlHtmlPage && wantsHtmlPage(req, url)) {
+          return options.graphqlHtmlPage(req, res);
+        }
+        return handleGraphQL(req, res, url);
+      }
       const custom = options.routes?.[route];
       if (custom) return custom(req, res);
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${route}.` } });

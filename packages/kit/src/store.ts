@@ -1,4 +1,12 @@
-import { MongoClient, type Db } from 'mongodb';
+import {
+  MongoClient,
+  type Collection,
+  type CreateIndexesOptions,
+  type Db,
+  type Document,
+  type IndexDescription,
+  type IndexSpecification,
+} from 'mongodb';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
@@ -58,4 +66,18 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
   );
+}
+
+/**
+ * Creates indexes one `createIndexes` command each, which is idempotent on MongoDB and on
+ * FerretDB alike. FerretDB 1.24 drops the connection (an internal panic) when one command
+ * names several indexes that already exist, so a batched call cannot be repeated at start-up.
+ */
+export async function ensureIndexes<T extends Document>(
+  collection: Collection<T>,
+  indexes: IndexDescription[],
+): Promise<void> {
+  for (const { key, ...options } of indexes) {
+    await collection.createIndex(key as IndexSpecification, options as CreateIndexesOptions);
+  }
 }

@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { CursorPosition } from '@heartfelt/kit';
+import { ensureIndexes, type CursorPosition } from '@heartfelt/kit';
 import type { Occasion } from '../generated/resolvers';
 import type { TemplateDocument } from './documents';
 
@@ -18,7 +18,7 @@ export class TemplateRepository {
 
   /** Creates the indexes the catalogue queries use; safe to run at every start. */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { occasion: 1, popularity: -1, _id: 1 }, name: 'occasion_popularity' },
       { key: { popularity: -1, _id: 1 }, name: 'popularity' },
     ]);

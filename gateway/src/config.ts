@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { loadConfig, portSetting, secretSetting } from '@heartfelt/kit';
+import { z } from 'zod';
+
+const optionalUrl = () => z.url({ protocol: /^https?$/ }).optional();
+
+/** Gateway settings, read once at start-up. */
+export const gatewaySettings = {
+  PORT: portSetting(4000),
+  HOST: z.string().default('127.0.0.1'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Path of the composed supergraph SDL; reloaded when the file changes. */
+  SUPERGRAPH_PATH: z.string().default(resolve(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
+  /** How often the supergraph file is checked for changes, in milliseconds; 0 turns it off. */
+  SUPERGRAPH_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /** Verifies the access tokens that the users subgraph issues. */
+  JWT_SECRET: secretSetting(),
+  /** Signs the identity sent with every subgraph request. */
+  SUBGRAPH_SIGNING_SECRET: secretSetting(),
+  /** Subgraph URLs; each replaces the routing URL the supergraph names for that subgraph. */
+  USERS_URL: optionalUrl(),
+  CARDS_URL: optionalUrl(),
+  TEMPLATES_URL: optionalUrl(),
+  AI_URL: optionalUrl(),
+  PAYMENTS_URL: optionalUrl(),
+  /** Serves the GraphiQL explorer on GET / and to browsers on GET /graphql. */
+  EXPLORER_ENABLED: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+  /** Largest accepted request body, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
+  /** Open keep-alive connections per subgraph. */
+  SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(gatewaySettings, env);
+  return {
+    ...config,
+    // The explorer is a development tool: on unless production, where it is off unless asked.
+    EXPLORER_ENABLED: config.EXPLORER_ENABLED ?? config.NODE_ENV !== 'production',
+    subgraphUrls: {
+      users: config.USERS_URL,
+      cards: config.CARDS_URL,
+      templates: config.TEMPLATES_URL,
+      ai: config.AI_URL,
+      payments: config.PAYMENTS_URL,
+    } as Record<string, string | undefined>,
+  };
+}

@@ -1,0 +1,102 @@
+import './disableApolloTelemetry';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import {
+  ConfigError,
+  GatewayTokenCache,
+  createLogger,
+  createMetrics,
+  operationMetricsPlugin,
+  startHttpServer,
+} from '@heartfelt/kit';
+import { loadGatewayConfig, type GatewayConfig } from './config';
+import { identify, type GatewayContext } from './context';
+import { formatGatewayError } from './errors';
+import { explorerPage, explorerRoutes } from './explorer';
+import { SignedSubgraphDataSource, createSubgraphAgent } from './subgraphDataSource';
+import { supergraphFromFile } from './supergraphFile';
+
+function readConfig(): GatewayConfig {
+  try {
+    return loadGatewayConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`gateway: ${error.message}\n`);
+    process.exit(78);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const metrics = createMetrics('gateway');
+  const tokens = new GatewayTokenCache(config.SUBGRAPH_SIGNING_SECRET);
+  const agent = createSubgraphAgent(config.SUBGRAPH_CONNECTIONS);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile({
+      path: config.SUPERGRAPH_PATH,
+      pollIntervalMs: config.SUPERGRAPH_POLL_INTERVAL_MS,
+      logger,
+    }),
+    buildService: ({ name, url }) => {
+      const target = config.subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`No URL for subgraph "${name}": set ${name.toUpperCase()}_URL.`);
+      return new SignedSubgraphDataSource(name, target, tokens, agent);
+    },
+    logger,
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: formatGatewayError(logger),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    introspection: config.NODE_ENV !== 'production',
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      operationMetricsPlugin(metrics),
+    ],
+  });
+  await apollo.start();
+
+  const http = await startHttpServer<GatewayContext>({
+    apollo,
+    logger,
+    metrics,
+    host: config.HOST,
+    port: config.PORT,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    routes: config.EXPLORER_ENABLED ? explorerRoutes() : {},
+    graphqlHtmlPage: config.EXPLORER_ENABLED ? explorerPage : undefined,
+    readiness: {},
+    context: async (req) => ({ identity: await identify(req, config.JWT_SECRET) }),
+  });
+  logger.info({ port: http.port, url: `http://${config.HOST}:${http.port}/graphql` }, 'gateway listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining requests before shutdown');
+    await http.close();
+    await apollo.stop();
+    await agent.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

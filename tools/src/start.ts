@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DevstackError,
+  ensureFerretDB,
+  startFerretDB,
+  startNodeService,
+  startRedis,
+  stopAll,
+  type ListeningProcess,
+} from '@heartfelt/devstack';
+import { MongoClient } from 'mongodb';
+import { isEmpty, seed } from './seed';
+import { DEMO_EMAIL, DEMO_PASSWORD } from './seedData';
+import { repoRoot, serverScriptOf, subgraphs } from './subgraphs';
+
+/**
+ * `npm start`: runs the whole graph on this machine. Starts FerretDB and Redis unless
+ * MONGO_URL and REDIS_URL name existing ones, seeds the demo data into an empty store, starts
+ * the five subgraphs and the gateway as separate processes, and stops all of it on Ctrl-C.
+ */
+
+const dataRoot = join(repoRoot, '.data');
+const logDir = join(dataRoot, 'logs');
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new DevstackError('INVALID_OPTION', `${name} must be a port number, received "${raw}".`);
+  }
+  return value;
+}
+
+/** Development secrets, generated once and kept in .data so tokens survive a restart. */
+function devSecrets(): { JWT_SECRET: string; SUBGRAPH_SIGNING_SECRET: string } {
+  const file = join(dataRoot, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function startStore(): Promise<string> {
+  if (process.env.MONGO_URL) return process.env.MONGO_URL;
+  const binary = await ensureFerretDB({ projectRoot: repoRoot, log: (line) => console.log(line) });
+  const ferretdb = await startFerretDB({
+    binary,
+    port: port('FERRETDB_PORT', 27018),
+    dataDir: join(dataRoot, 'ferretdb'),
+    logFile: join(logDir, 'ferretdb.log'),
+  });
+  console.log(`store: FerretDB at ${ferretdb.url} (data in .data/ferretdb)`);
+  return ferretdb.url;
+}
+
+async function startCache(): Promise<string> {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  const redis = await startRedis({
+    port: port('DEV_REDIS_PORT', 6380),
+    dataDir: join(dataRoot, 'redis'),
+    role: 'cache',
+    logFile: join(logDir, 'redis.log'),
+  });
+  console.log(`cache: Redis at ${redis.url}`);
+  return redis.url;
+}
+
+async function seedWhenEmpty(mongoUrl: string, dbName: string): Promise<void> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.connect();
+    const db = client.db(dbName);
+    if (!(await isEmpty(db))) return;
+    console.log('seeding the demo data (first start only)…');
+    const counts = await seed(db);
+    console.log(`seeded: ${Object.entries(counts).map(([name, count]) => `${count} ${name}`).join(', ')}`);
+  } finally {
+    await client.close();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(logDir, { recursive: true });
+  const dbName = process.env.MONGO_DB ?? 'heartfelt';
+  const [mongoUrl, redisUrl] = await Promise.all([startStore(), startCache()]);
+  await seedWhenEmpty(mongoUrl, dbName);
+
+  const secrets = {
+    JWT_SECRET: process.env.JWT_SECRET ?? devSecrets().JWT_SECRET,
+    SUBGRAPH_SIGNING_SECRET: process.env.SUBGRAPH_SIGNING_SECRET ?? devSecrets().SUBGRAPH_SIGNING_SECRET,
+  };
+  const ports = Object.fromEntries(
+    subgraphs.map(({ name, defaultPort }) => [name, port(`${name.toUpperCase()}_PORT`, defaultPort)]),
+  );
+  const urls = Object.fromEntries(
+    subgraphs.map(({ name }) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
+  );
+  const env = {
+    MONGO_URL: mongoUrl,
+    MONGO_DB: dbName,
+    REDIS_URL: redisUrl,
+    APOLLO_TELEMETRY_DISABLED: 'true',
+    ...secrets,
+    ...urls,
+  };
+
+  const services: ListeningProcess[] = await Promise.all(
+    subgraphs.map(({ name }) =>
+      startNodeService({
+        name,
+        script: serverScriptOf(name),
+        port: ports[name]!,
+        env: { ...env, PORT: String(ports[name]) },
+        logFile: join(logDir, `${name}.log`),
+      }),
+    ),
+  );
+  const gatewayPort = port('GATEWAY_PORT', 4000);
+  services.push(
+    await startNodeService({
+      name: 'gateway',
+      script: join(repoRoot, 'gateway', 'dist', 'server.js'),
+      port: gatewayPort,
+      env: { ...env, PORT: String(gatewayPort) },
+      logFile: join(logDir, 'gateway.log'),
+    }),
+  );
+  for (const service of services) {
+    void service.exited.then((code) => {
+      if (!stopping) console.error(`${service.name} exited (code ${code}); see .data/logs/${service.name}.log`);
+    });
+  }
+
+  console.log('');
+  console.log(`Heartfelt graph:  http://127.0.0.1:${gatewayPort}/graphql  (open it in a browser for the explorer)`);
+  console.log(`Demo login:       ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
+  console.log(`Service logs:     .data/logs/`);
+  console.log('Press Ctrl-C to stop everything.');
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the graph…`);
+  await stopAll();
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+main().catch(async (error: unknown) => {
+  const message = error instanceof DevstackError ? error.message : (error as Error).stack ?? String(error);
+  console.error(`npm start failed: ${message}`);
+  stopping = true;
+  await stopAll();
+  process.exit(1);
+});
