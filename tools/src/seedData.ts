@@ -97,6 +97,8 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
       email: index === 0 ? DEMO_EMAIL : `user${index}@heartfelt.test`,
       displayName: index === 0 ? 'Demo User' : `${first} ${last}`,
       passwordHash,
+      // Set from the contacts below; addContact relies on it to enforce the per-user limit.
+      contactCount: 0,
       createdAt: dateBetween(epoch, now),
     };
   });
@@ -121,6 +123,7 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
       const list = contactsByUser.get(user._id) ?? [];
       list.push(contact._id);
       contactsByUser.set(user._id, list);
+      user.contactCount = list.length;
       return contact;
     });
   });

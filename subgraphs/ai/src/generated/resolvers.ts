@@ -7,19 +7,22 @@ export type InputMaybe<T> = T | null | undefined;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
 export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
-export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
-export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = {
+  [_ in K]?: never;
+};
+export type Incremental<T> =
+  T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
-  ID: { input: string; output: string; }
-  String: { input: string; output: string; }
-  Boolean: { input: boolean; output: boolean; }
-  Int: { input: number; output: number; }
-  Float: { input: number; output: number; }
+  ID: { input: string; output: string };
+  String: { input: string; output: string };
+  Boolean: { input: boolean; output: boolean };
+  Int: { input: number; output: number };
+  Float: { input: number; output: number };
   /** An instant in time, as an ISO-8601 string in UTC, for example 2026-05-01T09:00:00.000Z. */
-  DateTime: { input: Date; output: Date; }
-  _FieldSet: { input: any; output: any; }
+  DateTime: { input: Date; output: Date };
+  _FieldSet: { input: any; output: any };
 };
 
 export type Card = {
@@ -43,10 +46,7 @@ export type GenerateMessageInput = {
   tone?: InputMaybe<Tone>;
 };
 
-export type GenerationStatus =
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'PENDING';
+export type GenerationStatus = 'COMPLETED' | 'FAILED' | 'PENDING';
 
 /** One request for message suggestions and its result. */
 export type MessageGeneration = {
@@ -72,7 +72,6 @@ export type Mutation = {
   generateMessage: MessageGeneration;
 };
 
-
 export type MutationGenerateMessageArgs = {
   input: GenerateMessageInput;
 };
@@ -94,7 +93,6 @@ export type Query = {
   messageGeneration: Maybe<MessageGeneration>;
 };
 
-
 export type QueryMessageGenerationArgs = {
   id: Scalars['ID']['input'];
 };
@@ -107,17 +105,10 @@ export type Sentiment = {
   score: Scalars['Float']['output'];
 };
 
-export type SentimentLabel =
-  | 'NEGATIVE'
-  | 'NEUTRAL'
-  | 'POSITIVE';
+export type SentimentLabel = 'NEGATIVE' | 'NEUTRAL' | 'POSITIVE';
 
 /** The voice of a generated message. */
-export type Tone =
-  | 'FORMAL'
-  | 'FUNNY'
-  | 'POETIC'
-  | 'WARM';
+export type Tone = 'FORMAL' | 'FUNNY' | 'POETIC' | 'WARM';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -125,44 +116,57 @@ export type ResolversObject<TObject> = WithIndex<TObject>;
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
-      reference: TReference,
-      context: TContext,
-      info: GraphQLResolveInfo
-    ) => Promise<TResult> | TResult;
+  reference: TReference,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => Promise<TResult> | TResult;
 
-      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
-      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
-      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
-      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
-    
+type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+type NullableCheck<T, S> =
+  Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
 };
-export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+export type Resolver<
+  TResult,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> =
+  | ResolverFn<TResult, TParent, TContext, TArgs>
+  | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
 
 export type ResolverFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo
+  info: GraphQLResolveInfo,
 ) => Promise<TResult> | TResult;
 
 export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo
+  info: GraphQLResolveInfo,
 ) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
 
 export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo
+  info: GraphQLResolveInfo,
 ) => TResult | Promise<TResult>;
 
-export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+export interface SubscriptionSubscriberObject<
+  TResult,
+  TKey extends string,
+  TParent,
+  TContext,
+  TArgs,
+> {
   subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
   resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
 }
@@ -176,26 +180,44 @@ export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, 
   | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
   | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
 
-export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+export type SubscriptionResolver<
+  TResult,
+  TKey extends string,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> =
   | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
   | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
 
-export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+export type TypeResolveFn<
+  TTypes,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+> = (
   parent: TParent,
   context: TContext,
-  info: GraphQLResolveInfo
+  info: GraphQLResolveInfo,
 ) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
 
-export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+export type IsTypeOfResolverFn<
+  T = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
 
 export type NextResolverFn<T> = () => Promise<T>;
 
-export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+export type DirectiveResolverFn<
+  TResult = Record<PropertyKey, never>,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> = (
   next: NextResolverFn<TResult>,
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo
+  info: GraphQLResolveInfo,
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */
@@ -206,19 +228,18 @@ export type FederationTypes = ResolversObject<{
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = ResolversObject<{
-  Card:
-    ( { __typename: 'Card' }
-    & GraphQLRecursivePick<FederationTypes['Card'], {"id":true}>
-    & ( Record<PropertyKey, never>
-        | GraphQLRecursivePick<FederationTypes['Card'], {"message":true}>
-        | GraphQLRecursivePick<FederationTypes['Card'], {"message":true}>
-        | GraphQLRecursivePick<FederationTypes['Card'], {"message":true}> ) );
-  MessageGeneration:
-    ( { __typename: 'MessageGeneration' }
-    & GraphQLRecursivePick<FederationTypes['MessageGeneration'], {"id":true}> );
+  Card: { __typename: 'Card' } & GraphQLRecursivePick<FederationTypes['Card'], { id: true }> &
+    (
+      | Record<PropertyKey, never>
+      | GraphQLRecursivePick<FederationTypes['Card'], { message: true }>
+      | GraphQLRecursivePick<FederationTypes['Card'], { message: true }>
+      | GraphQLRecursivePick<FederationTypes['Card'], { message: true }>
+    );
+  MessageGeneration: { __typename: 'MessageGeneration' } & GraphQLRecursivePick<
+    FederationTypes['MessageGeneration'],
+    { id: true }
+  >;
 }>;
-
-
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
@@ -258,40 +279,85 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
 }>;
 
-export type CardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Card'] = ResolversParentTypes['Card'], FederationReferenceType extends FederationReferenceTypes['Card'] = FederationReferenceTypes['Card']> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Card']> | FederationReferenceType, FederationReferenceType, ContextType>;
+export type CardResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['Card'] = ResolversParentTypes['Card'],
+  FederationReferenceType extends FederationReferenceTypes['Card'] =
+    FederationReferenceTypes['Card'],
+> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['Card']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   musicSuggestions?: Resolver<Array<ResolversTypes['MusicSuggestion']>, ParentType, ContextType>;
   sentiment?: Resolver<ResolversTypes['Sentiment'], ParentType, ContextType>;
 }>;
 
-export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
+  ResolversTypes['DateTime'],
+  any
+> {
   name: 'DateTime';
 }
 
-export type MessageGenerationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MessageGeneration'] = ResolversParentTypes['MessageGeneration'], FederationReferenceType extends FederationReferenceTypes['MessageGeneration'] = FederationReferenceTypes['MessageGeneration']> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['MessageGeneration']> | FederationReferenceType, FederationReferenceType, ContextType>;
+export type MessageGenerationResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['MessageGeneration'] =
+    ResolversParentTypes['MessageGeneration'],
+  FederationReferenceType extends FederationReferenceTypes['MessageGeneration'] =
+    FederationReferenceTypes['MessageGeneration'],
+> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['MessageGeneration']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['GenerationStatus'], ParentType, ContextType>;
   suggestions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type MusicSuggestionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MusicSuggestion'] = ResolversParentTypes['MusicSuggestion']> = ResolversObject<{
+export type MusicSuggestionResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['MusicSuggestion'] =
+    ResolversParentTypes['MusicSuggestion'],
+> = ResolversObject<{
   artist?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   mood?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  generateMessage?: Resolver<ResolversTypes['MessageGeneration'], ParentType, ContextType, RequireFields<MutationGenerateMessageArgs, 'input'>>;
+export type MutationResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
+> = ResolversObject<{
+  generateMessage?: Resolver<
+    ResolversTypes['MessageGeneration'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationGenerateMessageArgs, 'input'>
+  >;
 }>;
 
-export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  messageGeneration?: Resolver<Maybe<ResolversTypes['MessageGeneration']>, ParentType, ContextType, RequireFields<QueryMessageGenerationArgs, 'id'>>;
+export type QueryResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
+> = ResolversObject<{
+  messageGeneration?: Resolver<
+    Maybe<ResolversTypes['MessageGeneration']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryMessageGenerationArgs, 'id'>
+  >;
 }>;
 
-export type SentimentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Sentiment'] = ResolversParentTypes['Sentiment']> = ResolversObject<{
+export type SentimentResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['Sentiment'] = ResolversParentTypes['Sentiment'],
+> = ResolversObject<{
   label?: Resolver<ResolversTypes['SentimentLabel'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
@@ -305,4 +371,3 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   Sentiment?: SentimentResolvers<ContextType>;
 }>;
-

@@ -1,12 +1,25 @@
-/** A user as stored in `users`, sharded on `_id` (hashed). */
+/**
+ * A user as resolvers and the entity cache see it: the stored user without the password hash
+ * and the contact counter. Reads for the graph project those two fields away, so the hash never
+ * reaches the cache Redis.
+ */
 export interface UserDocument {
   _id: string;
   /** Lower-cased sign-in email. */
   email: string;
   displayName: string;
+  createdAt: Date;
+}
+
+/** A user as stored in `users`, sharded on `_id` (hashed). */
+export interface StoredUserDocument extends UserDocument {
   /** Argon2id hash in PHC string format. */
   passwordHash: string;
-  createdAt: Date;
+  /**
+   * Number of contacts the user has, counted up before each contact insert so that the per-user
+   * maximum is kept even when two `addContact` calls run at once.
+   */
+  contactCount: number;
 }
 
 /**

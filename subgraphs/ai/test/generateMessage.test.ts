@@ -1,0 +1,287 @@
+import type { ListeningProcess } from '@heartfelt/devstack';
+import { newUserId } from '@heartfelt/kit';
+import { MongoClient } from 'mongodb';
+import { firstErrorCode, graphql, storeCommands } from './support/graphql';
+import { DB_NAME, startAi, startBacking, stopProcesses, type Backing } from './support/stack';
+
+interface Generation {
+  id: string;
+  status: string;
+  suggestions: string[];
+  createdAt: string;
+}
+
+const GENERATE = `
+  mutation Generate($input: GenerateMessageInput!) {
+    generateMessage(input: $input) { id status suggestions createdAt }
+  }
+`;
+
+const READ = `
+  query Read($id: ID!) {
+    messageGeneration(id: $id) { id status suggestions createdAt }
+  }
+`;
+
+const ENTITIES = `
+  query Entities($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on MessageGeneration { id status suggestions }
+    }
+  }
+`;
+
+const baseInput = {
+  occasion: 'BIRTHDAY',
+  recipientName: 'Maya',
+  relationship: 'friend',
+  tone: 'WARM',
+  seed: 42,
+};
+
+let backing: Backing | undefined;
+let ai: ListeningProcess | undefined;
+let mongo: MongoClient | undefined;
+let url: string;
+
+beforeAll(async () => {
+  backing = await startBacking();
+  ai = await startAi(backing);
+  url = ai.url;
+  mongo = await MongoClient.connect(backing.ferret.url);
+}, 120_000);
+
+afterAll(async () => {
+  await mongo?.close();
+  await stopProcesses([backing?.redis, backing?.ferret, ai], backing?.tempDir);
+});
+
+async function generate(userId: string | null, input: Record<string, unknown>) {
+  return graphql<{ generateMessage: Generation }>(url, userId, GENERATE, { input });
+}
+
+async function generateOk(userId: string, input: Record<string, unknown>): Promise<Generation> {
+  const response = await generate(userId, input);
+  expect(response.errors).toBeUndefined();
+  return response.data!.generateMessage;
+}
+
+function storedGenerationsOf(userId: string): Promise<number> {
+  return mongo!.db(DB_NAME).collection('generations').countDocuments({ ownerId: userId });
+}
+
+describe('generateMessage', () => {
+  test('returns three completed suggestions', async () => {
+    const generation = await generateOk(newUserId(), baseInput);
+    expect(generation.status).toBe('COMPLETED');
+    expect(generation.suggestions).toHaveLength(3);
+    expect(new Set(generation.suggestions).size).toBe(3);
+    expect(generation.id).toMatch(/^gen_/);
+  });
+
+  test('names the recipient in every suggestion', async () => {
+    const generation = await generateOk(newUserId(), baseInput);
+    for (const suggestion of generation.suggestions) expect(suggestion).toContain('Maya');
+  });
+
+  test('same input and seed give the same suggestions', async () => {
+    const first = await generateOk(newUserId(), baseInput);
+    const second = await generateOk(newUserId(), baseInput);
+    expect(second.suggestions).toEqual(first.suggestions);
+    expect(second.id).not.toBe(first.id);
+  });
+
+  test('omitted seed still completes', async () => {
+    const { seed: _seed, ...withoutSeed } = baseInput;
+    const generation = await generateOk(newUserId(), withoutSeed);
+    expect(generation.suggestions).toHaveLength(3);
+  });
+
+  test('different tone changes every suggestion', async () => {
+    const userId = newUserId();
+    const warm = await generateOk(userId, baseInput);
+    const funny = await generateOk(userId, { ...baseInput, tone: 'FUNNY' });
+    for (const suggestion of funny.suggestions) expect(warm.suggestions).not.toContain(suggestion);
+  });
+
+  test('different relationship changes every suggestion', async () => {
+    const userId = newUserId();
+    const friend = await generateOk(userId, baseInput);
+    const grandmother = await generateOk(userId, { ...baseInput, relationship: 'grandmother' });
+    for (const suggestion of grandmother.suggestions) {
+      expect(friend.suggestions).not.toContain(suggestion);
+    }
+    expect(grandmother.suggestions.join(' ')).not.toEqual(friend.suggestions.join(' '));
+  });
+
+  test('weaves the details in', async () => {
+    const generation = await generateOk(newUserId(), {
+      ...baseInput,
+      details: 'Your new job at the bakery',
+    });
+    const withDetail = generation.suggestions.filter((s) => /your new job at the bakery/i.test(s));
+    expect(withDetail.length).toBeGreaterThan(0);
+  });
+
+  test('empty details count as none', async () => {
+    const userId = newUserId();
+    const withEmpty = await generateOk(userId, { ...baseInput, details: '   ' });
+    const without = await generateOk(userId, baseInput);
+    expect(withEmpty.suggestions).toEqual(without.suggestions);
+  });
+
+  test('rejects an anonymous caller', async () => {
+    const response = await generate(null, baseInput);
+    expect(firstErrorCode(response)).toBe('UNAUTHENTICATED');
+  });
+
+  test('rejects an empty recipientName and stores nothing', async () => {
+    const userId = newUserId();
+    const response = await generate(userId, { ...baseInput, recipientName: '  ' });
+    expect(firstErrorCode(response)).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.extensions?.field).toBe('recipientName');
+    expect(await storedGenerationsOf(userId)).toBe(0);
+  });
+
+  test('rejects 600-character details and stores nothing', async () => {
+    const userId = newUserId();
+    const response = await generate(userId, { ...baseInput, details: 'x'.repeat(600) });
+    expect(firstErrorCode(response)).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.extensions?.field).toBe('details');
+    expect(await storedGenerationsOf(userId)).toBe(0);
+  });
+
+  test('rejects a 41-character relationship', async () => {
+    const response = await generate(newUserId(), { ...baseInput, relationship: 'r'.repeat(41) });
+    expect(firstErrorCode(response)).toBe('BAD_USER_INPUT');
+  });
+
+  test('unknown occasion literal fails validation', async () => {
+    const response = await graphql(
+      url,
+      newUserId(),
+      `
+        mutation {
+          generateMessage(
+            input: { occasion: PARTY, recipientName: "Maya", relationship: "friend" }
+          ) {
+            id
+          }
+        }
+      `,
+    );
+    expect(firstErrorCode(response)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(response.status).toBe(400);
+  });
+
+  test('unknown occasion variable is bad input', async () => {
+    const response = await generate(newUserId(), { ...baseInput, occasion: 'PARTY' });
+    expect(firstErrorCode(response)).toBe('BAD_USER_INPUT');
+  });
+
+  test('stores the generation with its normalized input', async () => {
+    const userId = newUserId();
+    const generation = await generateOk(userId, {
+      ...baseInput,
+      recipientName: '  Maya   Lopez ',
+      details: '',
+    });
+    const stored = await mongo!
+      .db(DB_NAME)
+      .collection('generations')
+      .findOne({ _id: generation.id as never, ownerId: userId });
+    expect(stored?.input).toEqual({
+      occasion: 'BIRTHDAY',
+      recipientName: 'Maya Lopez',
+      relationship: 'friend',
+      tone: 'WARM',
+      details: null,
+      seed: 42,
+    });
+    expect(stored?.provider).toBe('local');
+    expect(stored?.completedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('messageGeneration', () => {
+  test('returns the caller own generation', async () => {
+    const userId = newUserId();
+    const created = await generateOk(userId, baseInput);
+    const response = await graphql<{ messageGeneration: Generation }>(url, userId, READ, {
+      id: created.id,
+    });
+    expect(response.data?.messageGeneration).toEqual(created);
+  });
+
+  test('returns null for another user generation', async () => {
+    const created = await generateOk(newUserId(), baseInput);
+    const response = await graphql(url, newUserId(), READ, { id: created.id });
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.messageGeneration).toBeNull();
+  });
+
+  test('returns null for a malformed id', async () => {
+    const response = await graphql(url, newUserId(), READ, { id: 'gen_not-an-id' });
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.messageGeneration).toBeNull();
+  });
+
+  test('rejects an anonymous caller', async () => {
+    const created = await generateOk(newUserId(), baseInput);
+    const response = await graphql(url, null, READ, { id: created.id });
+    expect(firstErrorCode(response)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('MessageGeneration entities', () => {
+  test('resolve for their owner', async () => {
+    const userId = newUserId();
+    const created = await generateOk(userId, baseInput);
+    const response = await graphql<{ _entities: Array<Generation | null> }>(url, userId, ENTITIES, {
+      representations: [{ __typename: 'MessageGeneration', id: created.id }],
+    });
+    expect(response.data?._entities[0]?.suggestions).toEqual(created.suggestions);
+  });
+
+  test('are null for another user', async () => {
+    const created = await generateOk(newUserId(), baseInput);
+    const response = await graphql<{ _entities: Array<Generation | null> }>(
+      url,
+      newUserId(),
+      ENTITIES,
+      { representations: [{ __typename: 'MessageGeneration', id: created.id }] },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?._entities).toEqual([null]);
+  });
+
+  test('are null for an anonymous caller', async () => {
+    const created = await generateOk(newUserId(), baseInput);
+    const response = await graphql<{ _entities: Array<Generation | null> }>(url, null, ENTITIES, {
+      representations: [{ __typename: 'MessageGeneration', id: created.id }],
+    });
+    expect(response.data?._entities).toEqual([null]);
+  });
+
+  test('load a batch with one store query', async () => {
+    const userId = newUserId();
+    const created: Generation[] = [];
+    for (const seed of [1, 2, 3, 4]) created.push(await generateOk(userId, { ...baseInput, seed }));
+    const foreign = await generateOk(newUserId(), baseInput);
+
+    const findsBefore = await storeCommands(url, 'find');
+    const response = await graphql<{ _entities: Array<Generation | null> }>(url, userId, ENTITIES, {
+      representations: [...created, foreign].map(({ id }) => ({
+        __typename: 'MessageGeneration',
+        id,
+      })),
+    });
+    const findsAfter = await storeCommands(url, 'find');
+
+    expect(response.data?._entities.map((entity) => entity?.id ?? null)).toEqual([
+      ...created.map(({ id }) => id),
+      null,
+    ]);
+    expect(findsAfter - findsBefore).toBe(1);
+  });
+});

@@ -1,0 +1,90 @@
+import {
+  createEntityLoader,
+  type CursorPosition,
+  type EntityCache,
+  type ServiceMetrics,
+} from '@heartfelt/kit';
+import DataLoader from 'dataloader';
+import type { CardStatus } from './generated/resolvers';
+import type { CardRepository } from './repository/cards';
+import type { CardDocument } from './repository/documents';
+
+/** One page of an owner's cards, as `User.cards` requests it. */
+export interface CardPageRequest {
+  ownerId: string;
+  status: CardStatus | null;
+  first: number;
+  after: CursorPosition | null;
+}
+
+export interface Loaders {
+  cardById: DataLoader<string, CardDocument | null>;
+  /** Up to `first + 1` rows per request. The extra row only shows that a next page exists. */
+  cardPage: DataLoader<CardPageRequest, CardDocument[], string>;
+}
+
+/** Builds the DataLoaders of one request. */
+export function createLoaders(
+  cards: CardRepository,
+  metrics: ServiceMetrics,
+  cache: EntityCache,
+): Loaders {
+  return {
+    cardById: createEntityLoader({
+      entity: 'card',
+      load: (ids) => cards.findByIds(ids),
+      idOf: (card) => card._id,
+      metrics,
+      cache,
+    }),
+    cardPage: new DataLoader<CardPageRequest, CardDocument[], string>(
+      (requests) => loadCardPages(cards, metrics, requests),
+      { cacheKeyFn: cardPageKey },
+    ),
+  };
+}
+
+/** Cache key of a page request: requests with equal keys share one result. */
+function cardPageKey(request: CardPageRequest): string {
+  const { ownerId, status, first, after } = request;
+  return JSON.stringify([ownerId, status, first, after?.value ?? null, after?.id ?? null]);
+}
+
+/**
+ * Loads the pages of one batch. Requests that differ only in `first` read the same rows, so
+ * they are grouped and each group sends one query, for its largest `first` plus one, with the
+ * owner (the shard key) in the filter. Each request then gets its own prefix of the rows.
+ */
+async function loadCardPages(
+  cards: CardRepository,
+  metrics: ServiceMetrics,
+  requests: readonly CardPageRequest[],
+): Promise<CardDocument[][]> {
+  metrics.loaderBatchSize.observe({ loader: 'cardPage' }, requests.length);
+
+  const groups = new Map<string, { request: CardPageRequest; maxFirst: number }>();
+  for (const request of requests) {
+    const key = cardPageKey({ ...request, first: 0 });
+    const group = groups.get(key);
+    if (group) group.maxFirst = Math.max(group.maxFirst, request.first);
+    else groups.set(key, { request, maxFirst: request.first });
+  }
+
+  const rowsByGroup = new Map<string, CardDocument[]>();
+  await Promise.all(
+    [...groups].map(async ([key, { request, maxFirst }]) => {
+      const rows = await cards.findPage({
+        ownerId: request.ownerId,
+        status: request.status,
+        after: request.after,
+        limit: maxFirst + 1,
+      });
+      rowsByGroup.set(key, rows);
+    }),
+  );
+
+  return requests.map((request) => {
+    const rows = rowsByGroup.get(cardPageKey({ ...request, first: 0 })) ?? [];
+    return rows.slice(0, request.first + 1);
+  });
+}

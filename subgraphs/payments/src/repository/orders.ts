@@ -1,0 +1,114 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import { ensureIndexes, ownerOf, type CursorPosition } from '@heartfelt/kit';
+import type { OrderDocument } from './documents';
+
+/**
+ * The only code that reads or writes `orders`. The collection is sharded on `ownerId` (hashed),
+ * so every query names the owner, derived with `ownerOf` when only ids are known.
+ */
+export class OrderRepository {
+  readonly collection: Collection<OrderDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<OrderDocument>('orders');
+  }
+
+  /** Creates the indexes of `orders`; safe to run at every start. */
+  async ensureIndexes(): Promise<void> {
+    await ensureIndexes(this.collection, [
+      // One order per card: a second checkout of a paid card fails on this index.
+      { key: { ownerId: 1, cardId: 1 }, name: 'owner_card', unique: true },
+      { key: { ownerId: 1, createdAt: -1, _id: -1 }, name: 'owner_created' },
+    ]);
+  }
+
+  /**
+   * Inserts a new order. Raises the store's duplicate-key error when the `_id` (the same
+   * idempotency key) or the card (another checkout of it) is taken.
+   */
+  async insert(order: OrderDocument): Promise<void> {
+    await this.collection.insertOne(order);
+  }
+
+  async findById(id: string): Promise<OrderDocument | null> {
+    const ownerId = ownerOf(id);
+    if (!ownerId) return null;
+    return this.collection.findOne({ _id: id, ownerId });
+  }
+
+  async findByCard(ownerId: string, cardId: string): Promise<OrderDocument | null> {
+    return this.collection.findOne({ ownerId, cardId });
+  }
+
+  /** Loads orders by id with one `$in` query that names every owner (the shard key). */
+  async findByIds(ids: readonly string[]): Promise<OrderDocument[]> {
+    const owners = ownersOf(ids);
+    if (owners.length === 0) return [];
+    return this.collection.find({ _id: { $in: [...ids] }, ownerId: { $in: owners } }).toArray();
+  }
+
+  /** Loads the orders of many cards with one `$in` query that names every owner. */
+  async findByCardIds(cardIds: readonly string[]): Promise<OrderDocument[]> {
+    const owners = ownersOf(cardIds);
+    if (owners.length === 0) return [];
+    return this.collection
+      .find({ cardId: { $in: [...cardIds] }, ownerId: { $in: owners } })
+      .toArray();
+  }
+
+  /**
+   * Marks a PENDING order PAID with the provider's charge id. Returns the updated order, or
+   * null when the order is no longer PENDING (or no longer exists).
+   */
+  async markPaid(id: string, chargeId: string): Promise<OrderDocument | null> {
+    const ownerId = ownerOf(id);
+    if (!ownerId) return null;
+    return this.collection.findOneAndUpdate(
+      { _id: id, ownerId, status: 'PENDING' },
+      { $set: { status: 'PAID', chargeId, updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Deletes an order only while it is still PENDING; returns whether one was deleted. */
+  async deletePending(id: string): Promise<boolean> {
+    const ownerId = ownerOf(id);
+    if (!ownerId) return false;
+    const result = await this.collection.deleteOne({ _id: id, ownerId, status: 'PENDING' });
+    return result.deletedCount === 1;
+  }
+
+  /**
+   * Returns one page of a user's orders, newest first, ties broken by id. Fetches `limit`
+   * rows; callers ask for one more than the page size to learn whether a next page exists.
+   */
+  async findPageByOwner(options: {
+    ownerId: string;
+    after: CursorPosition | null;
+    limit: number;
+  }): Promise<OrderDocument[]> {
+    const filter: Filter<OrderDocument> = { ownerId: options.ownerId };
+    if (options.after) {
+      const createdAt = new Date(options.after.value);
+      filter.$or = [
+        { createdAt: { $lt: createdAt } },
+        { createdAt, _id: { $lt: options.after.id } },
+      ];
+    }
+    return this.collection
+      .find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(options.limit)
+      .toArray();
+  }
+}
+
+/** Returns the distinct owners of well-formed owned ids; malformed ids are skipped. */
+function ownersOf(ids: readonly string[]): string[] {
+  const owners = new Set<string>();
+  for (const id of ids) {
+    const owner = ownerOf(id);
+    if (owner) owners.add(owner);
+  }
+  return [...owners];
+}

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import {
+  createServiceKit,
+  EntityClient,
+  loadTypeDefs,
+  startSubgraph,
+  urlSetting,
+} from '@heartfelt/kit';
+import { z } from 'zod';
+import { CheckoutService } from './checkout';
+import type { Context } from './context';
+import { createLoaders } from './loaders';
+import { createPaymentProvider, paymentProviderNames } from './providers';
+import { OrderRepository } from './repository/orders';
+import { resolvers } from './resolvers';
+
+const paymentsSettings = {
+  CARDS_URL: urlSetting().default('http://127.0.0.1:4002/graphql'),
+  TEMPLATES_URL: urlSetting().default('http://127.0.0.1:4003/graphql'),
+  /** Payment provider that charges cards. `sandbox` runs locally and charges nothing real. */
+  PAYMENT_PROVIDER: z.enum(paymentProviderNames).default('sandbox'),
+  /** Delay the sandbox provider adds to each authorization, in milliseconds (default 0). */
+  SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** ISO-4217 code that every order is charged in. */
+  CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code of 3 upper-case letters, such as USD')
+    .default('USD'),
+};
+
+async function main(): Promise<void> {
+  const kit = await createServiceKit('payments', 4005, paymentsSettings);
+  const { settings, logger } = kit;
+
+  const orders = new OrderRepository(kit.store.db);
+  await orders.ensureIndexes();
+
+  const provider = createPaymentProvider(settings.PAYMENT_PROVIDER, kit.store.db, {
+    sandboxLatencyMs: settings.SANDBOX_LATENCY_MS,
+  });
+  if (provider.name === 'sandbox' && kit.config.NODE_ENV === 'production') {
+    logger.warn('PAYMENT_PROVIDER is sandbox in production: checkouts charge nothing real');
+  }
+  logger.info({ provider: provider.name, currency: settings.CURRENCY }, 'payment provider ready');
+
+  const entities = new EntityClient(
+    { cards: settings.CARDS_URL, templates: settings.TEMPLATES_URL },
+    kit.config.SUBGRAPH_SIGNING_SECRET,
+  );
+  const checkout = new CheckoutService({
+    orders,
+    provider,
+    entities,
+    currency: settings.CURRENCY,
+  });
+
+  await startSubgraph<Context, typeof paymentsSettings>(kit, {
+    typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
+    resolvers,
+    context: (base) => ({
+      ...base,
+      orders,
+      checkout,
+      loaders: createLoaders(orders, kit.metrics),
+    }),
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`payments: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

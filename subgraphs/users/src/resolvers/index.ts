@@ -1,0 +1,15 @@
+import { DateScalar, DateTimeScalar } from '@heartfelt/kit';
+import type { Resolvers } from '../generated/resolvers';
+import { Contact } from './Contact';
+import { Mutation } from './Mutation';
+import { Query } from './Query';
+import { User } from './User';
+
+export const resolvers: Resolvers = {
+  Query,
+  Mutation,
+  User,
+  Contact,
+  DateTime: DateTimeScalar,
+  Date: DateScalar,
+};
