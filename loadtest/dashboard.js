@@ -22,7 +22,8 @@ export function setup() {
   const response = http.post(
     url,
     JSON.stringify({
-      query: 'mutation { logIn(input: {email: "demo@heartfelt.test", password: "heartfelt-demo"}) { token } }',
+      query:
+        'mutation { logIn(input: {email: "demo@heartfelt.test", password: "heartfelt-demo"}) { token } }',
     }),
     { headers: { 'content-type': 'application/json' } },
   );

@@ -11,7 +11,9 @@ export const gatewaySettings = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Path of the composed supergraph SDL; reloaded when the file changes. */
-  SUPERGRAPH_PATH: z.string().default(resolve(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
+  SUPERGRAPH_PATH: z
+    .string()
+    .default(resolve(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
   /** How often the supergraph file is checked for changes, in milliseconds; 0 turns it off. */
   SUPERGRAPH_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   /** Verifies the access tokens that the users subgraph issues. */
@@ -30,7 +32,12 @@ export const gatewaySettings = {
     .optional()
     .transform((value) => (value === undefined ? undefined : value === 'true')),
   /** Largest accepted request body, in bytes. */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(1024 * 1024),
   /** Open keep-alive connections per subgraph. */
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
 };

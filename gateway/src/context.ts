@@ -21,7 +21,11 @@ export async function identify(req: IncomingMessage, jwtSecret: string): Promise
     return { userId: await verifyAccessToken(match[1]!, jwtSecret) };
   } catch (error) {
     if (error instanceof InvalidTokenError) {
-      throw new HttpError(401, 'Access token is invalid or expired; log in again.', 'UNAUTHENTICATED');
+      throw new HttpError(
+        401,
+        'Access token is invalid or expired; log in again.',
+        'UNAUTHENTICATED',
+      );
     }
     throw error;
   }

@@ -79,7 +79,10 @@ async function main(): Promise<void> {
     readiness: {},
     context: async (req) => ({ identity: await identify(req, config.JWT_SECRET) }),
   });
-  logger.info({ port: http.port, url: `http://${config.HOST}:${http.port}/graphql` }, 'gateway listening');
+  logger.info(
+    { port: http.port, url: `http://${config.HOST}:${http.port}/graphql` },
+    'gateway listening',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

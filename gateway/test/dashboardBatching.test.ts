@@ -12,7 +12,10 @@ import {
 
 const root = findRepoRoot();
 const dashboard = readFileSync(join(root, 'schema', 'operations', 'Dashboard.graphql'), 'utf8');
-const templateIds = Array.from({ length: 10 }, (_unused, index) => `tpl_${String.fromCharCode(97 + index).repeat(20)}`);
+const templateIds = Array.from(
+  { length: 10 },
+  (_unused, index) => `tpl_${String.fromCharCode(97 + index).repeat(20)}`,
+);
 let graph: TestGraph;
 
 beforeAll(async () => {
@@ -79,13 +82,21 @@ async function userWithCards(email: string, count: number): Promise<string> {
 }
 
 /** Runs the Dashboard and returns how many store commands all subgraphs sent for it. */
-async function dashboardStoreCommands(token: string, first: number): Promise<{ commands: number; cards: number }> {
-  const count = () => Promise.all(subgraphNames.map((name) => storeCommandCount(graph.subgraphUrls[name])));
+async function dashboardStoreCommands(
+  token: string,
+  first: number,
+): Promise<{ commands: number; cards: number }> {
+  const count = () =>
+    Promise.all(subgraphNames.map((name) => storeCommandCount(graph.subgraphUrls[name])));
   const before = await count();
-  const result = await graphql<{ me: { cards: { edges: unknown[] } } }>(graph.gatewayUrl, dashboard, {
-    token,
-    variables: { first },
-  });
+  const result = await graphql<{ me: { cards: { edges: unknown[] } } }>(
+    graph.gatewayUrl,
+    dashboard,
+    {
+      token,
+      variables: { first },
+    },
+  );
   expect(result.errors).toBeUndefined();
   const after = await count();
   const commands = after.reduce((sum, value, index) => sum + value - before[index]!, 0);

@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRepoRoot, graphql, startGraph, subgraphNames, type TestGraph } from '@heartfelt/testkit';
+import {
+  findRepoRoot,
+  graphql,
+  startGraph,
+  subgraphNames,
+  type TestGraph,
+} from '@heartfelt/testkit';
 
 const root = findRepoRoot();
-const operation = (name: string) => readFileSync(join(root, 'schema', 'operations', `${name}.graphql`), 'utf8');
+const operation = (name: string) =>
+  readFileSync(join(root, 'schema', 'operations', `${name}.graphql`), 'utf8');
 
 const TEMPLATE_ID = 'tpl_bbbbbbbbbbbbbbbbbbbb';
 let graph: TestGraph;
@@ -26,7 +33,10 @@ afterAll(async () => {
   await graph?.stop();
 });
 
-async function signUp(email: string, displayName = 'Ada'): Promise<{ token: string; userId: string }> {
+async function signUp(
+  email: string,
+  displayName = 'Ada',
+): Promise<{ token: string; userId: string }> {
   const result = await graphql<{ signUp: { token: string; user: { id: string } } }>(
     graph.gatewayUrl,
     operation('SignUp'),
@@ -37,21 +47,39 @@ async function signUp(email: string, displayName = 'Ada'): Promise<{ token: stri
 }
 
 async function addContact(token: string): Promise<string> {
-  const result = await graphql<{ addContact: { id: string } }>(graph.gatewayUrl, operation('AddContact'), {
-    token,
-    variables: {
-      input: { name: 'Bo', relationship: 'friend', birthday: '1990-05-01', timeZone: 'Europe/Paris', email: 'bo@example.com' },
+  const result = await graphql<{ addContact: { id: string } }>(
+    graph.gatewayUrl,
+    operation('AddContact'),
+    {
+      token,
+      variables: {
+        input: {
+          name: 'Bo',
+          relationship: 'friend',
+          birthday: '1990-05-01',
+          timeZone: 'Europe/Paris',
+          email: 'bo@example.com',
+        },
+      },
     },
-  });
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.addContact.id;
 }
 
-async function createCard(token: string, contactId: string, message = 'Happy birthday, Bo! I love you.'): Promise<string> {
-  const result = await graphql<{ createCard: { id: string; status: string } }>(graph.gatewayUrl, operation('CreateCard'), {
-    token,
-    variables: { input: { templateId: TEMPLATE_ID, contactId, message } },
-  });
+async function createCard(
+  token: string,
+  contactId: string,
+  message = 'Happy birthday, Bo! I love you.',
+): Promise<string> {
+  const result = await graphql<{ createCard: { id: string; status: string } }>(
+    graph.gatewayUrl,
+    operation('CreateCard'),
+    {
+      token,
+      variables: { input: { templateId: TEMPLATE_ID, contactId, message } },
+    },
+  );
   expect(result.errors).toBeUndefined();
   expect(result.data!.createCard.status).toBe('DRAFT');
   return result.data!.createCard.id;
@@ -63,19 +91,24 @@ const codeOf = (result: { errors?: Array<{ extensions?: Record<string, unknown> 
 describe('end to end through the gateway', () => {
   it('signs up, adds a contact, creates a card, checks out and loads the Dashboard', async () => {
     const { token } = await signUp('ada@example.com');
-    const logIn = await graphql<{ logIn: { token: string } }>(graph.gatewayUrl, operation('LogIn'), {
-      variables: { input: { email: 'ADA@example.com', password: 'correct horse battery' } },
-    });
+    const logIn = await graphql<{ logIn: { token: string } }>(
+      graph.gatewayUrl,
+      operation('LogIn'),
+      {
+        variables: { input: { email: 'ADA@example.com', password: 'correct horse battery' } },
+      },
+    );
     expect(logIn.errors).toBeUndefined();
     expect(typeof logIn.data?.logIn.token).toBe('string');
 
     const contactId = await addContact(token);
     const cardId = await createCard(token, contactId);
-    const checkout = await graphql<{ checkout: { order: { id: string; status: string; amountCents: number } } }>(
-      graph.gatewayUrl,
-      operation('Checkout'),
-      { token, variables: { input: { cardId, paymentToken: 'tok_ok', idempotencyKey: 'e2e-checkout-1' } } },
-    );
+    const checkout = await graphql<{
+      checkout: { order: { id: string; status: string; amountCents: number } };
+    }>(graph.gatewayUrl, operation('Checkout'), {
+      token,
+      variables: { input: { cardId, paymentToken: 'tok_ok', idempotencyKey: 'e2e-checkout-1' } },
+    });
     expect(checkout.errors).toBeUndefined();
     expect(checkout.data?.checkout.order.status).toBe('PAID');
     expect(checkout.data?.checkout.order.amountCents).toBe(449);
@@ -83,7 +116,10 @@ describe('end to end through the gateway', () => {
     const dashboard = await graphql<{
       me: {
         displayName: string;
-        cards: { edges: Array<{ node: Record<string, unknown> }>; pageInfo: { hasNextPage: boolean } };
+        cards: {
+          edges: Array<{ node: Record<string, unknown> }>;
+          pageInfo: { hasNextPage: boolean };
+        };
       };
       templates: { edges: Array<{ node: { id: string } }> };
     }>(graph.gatewayUrl, operation('Dashboard'), { token });
@@ -114,17 +150,75 @@ describe('end to end through the gateway', () => {
     const before = await graph.db.collection('cards').countDocuments();
 
     const cases: Array<[string, string, Record<string, unknown>, string | undefined, string]> = [
-      ['SignUp', 'malformed email', { input: { email: 'not-an-email', password: 'long enough pw', displayName: 'X' } }, undefined, 'BAD_USER_INPUT'],
-      ['SignUp', 'taken email', { input: { email: 'bea@example.com', password: 'long enough pw', displayName: 'X' } }, undefined, 'EMAIL_TAKEN'],
-      ['LogIn', 'wrong password', { input: { email: 'bea@example.com', password: 'wrong password' } }, undefined, 'INVALID_CREDENTIALS'],
-      ['AddContact', 'unknown time zone', { input: { name: 'Di', relationship: 'friend', timeZone: 'Mars/Olympus', email: 'di@example.com' } }, token, 'BAD_USER_INPUT'],
-      ['AddContact', 'no token', { input: { name: 'Di', relationship: 'friend', timeZone: 'UTC', email: 'di@example.com' } }, undefined, 'UNAUTHENTICATED'],
-      ['CreateCard', 'unknown template', { input: { templateId: 'tpl_zzzzzzzzzzzzzzzzzzzz', contactId: 'ctc_aaaaaaaaaaaaaaaaaaaa_aaaaaaaaaaaa', message: 'Hi' } }, token, 'NOT_FOUND'],
-      ['Checkout', "someone else's card", { input: { cardId: otherCard, paymentToken: 'tok_ok', idempotencyKey: 'e2e-other-card' } }, token, 'NOT_FOUND'],
+      [
+        'SignUp',
+        'malformed email',
+        { input: { email: 'not-an-email', password: 'long enough pw', displayName: 'X' } },
+        undefined,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'SignUp',
+        'taken email',
+        { input: { email: 'bea@example.com', password: 'long enough pw', displayName: 'X' } },
+        undefined,
+        'EMAIL_TAKEN',
+      ],
+      [
+        'LogIn',
+        'wrong password',
+        { input: { email: 'bea@example.com', password: 'wrong password' } },
+        undefined,
+        'INVALID_CREDENTIALS',
+      ],
+      [
+        'AddContact',
+        'unknown time zone',
+        {
+          input: {
+            name: 'Di',
+            relationship: 'friend',
+            timeZone: 'Mars/Olympus',
+            email: 'di@example.com',
+          },
+        },
+        token,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'AddContact',
+        'no token',
+        { input: { name: 'Di', relationship: 'friend', timeZone: 'UTC', email: 'di@example.com' } },
+        undefined,
+        'UNAUTHENTICATED',
+      ],
+      [
+        'CreateCard',
+        'unknown template',
+        {
+          input: {
+            templateId: 'tpl_zzzzzzzzzzzzzzzzzzzz',
+            contactId: 'ctc_aaaaaaaaaaaaaaaaaaaa_aaaaaaaaaaaa',
+            message: 'Hi',
+          },
+        },
+        token,
+        'NOT_FOUND',
+      ],
+      [
+        'Checkout',
+        "someone else's card",
+        { input: { cardId: otherCard, paymentToken: 'tok_ok', idempotencyKey: 'e2e-other-card' } },
+        token,
+        'NOT_FOUND',
+      ],
       ['Dashboard', 'negative first', { first: -1 }, token, 'BAD_USER_INPUT'],
     ];
     for (const [name, label, variables, caseToken, code] of cases) {
-      const result = await graphql(graph.gatewayUrl, operation(name), { variables, token: caseToken });
+      const result = await graphql(graph.gatewayUrl, operation(name), {
+        variables,
+        token: caseToken,
+      });
       expect({ label, code: codeOf(result) }).toEqual({ label, code });
     }
     expect(await graph.db.collection('cards').countDocuments()).toBe(before);
@@ -135,7 +229,9 @@ describe('end to end through the gateway', () => {
     const cardId = await createCard(token, await addContact(token));
     const result = await graphql(graph.gatewayUrl, operation('Checkout'), {
       token,
-      variables: { input: { cardId, paymentToken: 'tok_declined', idempotencyKey: 'e2e-declined-1' } },
+      variables: {
+        input: { cardId, paymentToken: 'tok_declined', idempotencyKey: 'e2e-declined-1' },
+      },
     });
     expect(codeOf(result)).toBe('PAYMENT_DECLINED');
     expect(await graph.db.collection('orders').countDocuments({ cardId })).toBe(0);
@@ -155,7 +251,10 @@ describe('end to end through the gateway', () => {
   });
 
   it.each(subgraphNames)('rejects an unsigned request to the %s subgraph', async (name) => {
-    for (const query of ['{ _service { sdl } }', '{ _entities(representations: [{__typename: "User", id: "x"}]) { __typename } }']) {
+    for (const query of [
+      '{ _service { sdl } }',
+      '{ _entities(representations: [{__typename: "User", id: "x"}]) { __typename } }',
+    ]) {
       const result = await graphql(graph.subgraphUrls[name], query);
       expect({ query, status: result.status }).toEqual({ query, status: 401 });
     }

@@ -46,7 +46,9 @@ describe('gateway', () => {
     const result = await graphql(graph.gatewayUrl, templatesQuery);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
-      templates: { edges: [{ node: { id: 'tpl_aaaaaaaaaaaaaaaaaaaa', title: 'Confetti', priceCents: 399 } }] },
+      templates: {
+        edges: [{ node: { id: 'tpl_aaaaaaaaaaaaaaaaaaaa', title: 'Confetti', priceCents: 399 } }],
+      },
     });
   });
 
@@ -83,11 +85,12 @@ describe('gateway', () => {
 
     const describe = '{ __schema { queryType { fields { name description } } } }';
     const reloaded = await eventually(async () => {
-      const result = await graphql<{ __schema: { queryType: { fields: Array<{ name: string; description: string }> } } }>(
-        graph.gatewayUrl,
-        describe,
+      const result = await graphql<{
+        __schema: { queryType: { fields: Array<{ name: string; description: string }> } };
+      }>(graph.gatewayUrl, describe);
+      const field = result.data?.__schema.queryType.fields.find(
+        (entry) => entry.name === 'templates',
       );
-      const field = result.data?.__schema.queryType.fields.find((entry) => entry.name === 'templates');
       return field?.description === 'Reloaded catalogue description.';
     });
     expect(reloaded).toBe(true);

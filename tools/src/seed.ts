@@ -1,6 +1,12 @@
 import { hash } from '@node-rs/argon2';
 import { MongoClient, type Db } from 'mongodb';
-import { DEMO_EMAIL, DEMO_PASSWORD, defaultSeedSizes, generateSeed, type SeedSizes } from './seedData';
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  defaultSeedSizes,
+  generateSeed,
+  type SeedSizes,
+} from './seedData';
 
 /** Collections the demo data fills, each owned by one subgraph. */
 const collections = ['templates', 'users', 'emails', 'contacts', 'cards', 'orders'] as const;
@@ -15,14 +21,19 @@ export async function isEmpty(db: Db): Promise<boolean> {
  * demo password; one Argon2 hash is computed and shared, because hashing a thousand passwords
  * would take minutes and the accounts are not real.
  */
-export async function seed(db: Db, sizes: SeedSizes = defaultSeedSizes): Promise<Record<string, number>> {
+export async function seed(
+  db: Db,
+  sizes: SeedSizes = defaultSeedSizes,
+): Promise<Record<string, number>> {
   const passwordHash = await hash(DEMO_PASSWORD);
   const data = generateSeed(passwordHash, sizes);
   const counts: Record<string, number> = {};
   for (const name of collections) {
     const documents = data[name] as unknown as Array<Record<string, unknown>>;
     for (let start = 0; start < documents.length; start += 1000) {
-      await db.collection(name).insertMany(documents.slice(start, start + 1000), { ordered: false });
+      await db
+        .collection(name)
+        .insertMany(documents.slice(start, start + 1000), { ordered: false });
     }
     counts[name] = documents.length;
   }

@@ -48,9 +48,28 @@ const titleWords: Record<(typeof OCCASIONS)[number], string[]> = {
   LOVE: ['Only You', 'Heartbeat', 'Be Mine', 'Always', 'Moonlit', 'Sweetheart'],
 };
 
-const styleWords = ['Watercolour', 'Minimal', 'Botanical', 'Retro', 'Hand-lettered', 'Gold Foil', 'Pastel'];
+const styleWords = [
+  'Watercolour',
+  'Minimal',
+  'Botanical',
+  'Retro',
+  'Hand-lettered',
+  'Gold Foil',
+  'Pastel',
+];
 
-const relationships = ['friend', 'mother', 'father', 'sister', 'brother', 'partner', 'colleague', 'grandmother', 'cousin', 'neighbour'];
+const relationships = [
+  'friend',
+  'mother',
+  'father',
+  'sister',
+  'brother',
+  'partner',
+  'colleague',
+  'grandmother',
+  'cousin',
+  'neighbour',
+];
 
 const messageOpeners = [
   'Thinking of you today',
@@ -69,7 +88,8 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
   const random = () => faker.number.float({ min: 0, max: 1, fractionDigits: 8 }) % 1;
   const epoch = Date.UTC(2026, 0, 1);
   const now = Date.UTC(2026, 11, 1);
-  const dateBetween = (fromMs: number, toMs: number) => new Date(fromMs + Math.floor(random() * (toMs - fromMs)));
+  const dateBetween = (fromMs: number, toMs: number) =>
+    new Date(fromMs + Math.floor(random() * (toMs - fromMs)));
 
   const templates = OCCASIONS.flatMap((occasion) =>
     Array.from({ length: sizes.templatesPerOccasion }, (_unused, index) => {
@@ -80,7 +100,17 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
         _id: id,
         title: `${style} ${word} ${index + 1}`,
         occasion,
-        tags: faker.helpers.arrayElements([style.toLowerCase(), word.toLowerCase(), occasion.toLowerCase(), 'classic', 'new', 'photo'], 3),
+        tags: faker.helpers.arrayElements(
+          [
+            style.toLowerCase(),
+            word.toLowerCase(),
+            occasion.toLowerCase(),
+            'classic',
+            'new',
+            'photo',
+          ],
+          3,
+        ),
         artworkUrl: `https://assets.heartfelt.example/templates/${id}.png`,
         priceCents: faker.helpers.arrayElement([299, 349, 399, 449, 499, 599]),
         popularity: faker.number.int({ min: 0, max: 10_000 }),
@@ -102,21 +132,35 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
       createdAt: dateBetween(epoch, now),
     };
   });
-  const emails = users.map((user) => ({ _id: user.email, userId: user._id, createdAt: user.createdAt }));
+  const emails = users.map((user) => ({
+    _id: user.email,
+    userId: user._id,
+    createdAt: user.createdAt,
+  }));
 
   const contactsByUser = new Map<string, string[]>();
   const contacts = users.flatMap((user) => {
     const count = faker.number.int({ min: 3, max: 8 });
     return Array.from({ length: count }, () => {
       const name = faker.person.firstName();
-      const birthday = faker.date.birthdate({ min: 1940, max: 2015, mode: 'year' }).toISOString().slice(0, 10);
+      const birthday = faker.date
+        .birthdate({ min: 1940, max: 2015, mode: 'year' })
+        .toISOString()
+        .slice(0, 10);
       const contact = {
         _id: newOwnedId('contact', user._id, random),
         userId: user._id,
         name,
         relationship: faker.helpers.arrayElement(relationships),
         birthday,
-        timeZone: faker.helpers.arrayElement(['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Europe/London', 'America/Los_Angeles', 'Australia/Sydney']),
+        timeZone: faker.helpers.arrayElement([
+          'Europe/Paris',
+          'America/New_York',
+          'Asia/Tokyo',
+          'Europe/London',
+          'America/Los_Angeles',
+          'Australia/Sydney',
+        ]),
         email: `${name.toLowerCase().replace(/[^a-z]/g, '')}.${faker.string.alphanumeric(6).toLowerCase()}@example.com`,
         createdAt: dateBetween(user.createdAt.getTime(), now),
       };

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import {
   DevstackError,
   ensureFerretDB,
+  findPostgresBin,
   startFerretDB,
+  startPostgres,
   startNodeService,
   startRedis,
   stopAll,
@@ -46,16 +48,51 @@ function devSecrets(): { JWT_SECRET: string; SUBGRAPH_SIGNING_SECRET: string } {
   return secrets;
 }
 
+/**
+ * Chooses FerretDB's backend. PostgreSQL is the default where it is installed, because
+ * FerretDB on SQLite reads whole collections for any query but an `_id` lookup, which makes
+ * the seeded Dashboard take over a second; FERRETDB_BACKEND=sqlite forces SQLite.
+ */
+function ferretBackend(): 'postgresql' | 'sqlite' {
+  const chosen = process.env.FERRETDB_BACKEND;
+  if (chosen !== undefined && chosen !== 'postgresql' && chosen !== 'sqlite') {
+    throw new DevstackError(
+      'INVALID_OPTION',
+      `FERRETDB_BACKEND must be postgresql or sqlite, received "${chosen}".`,
+    );
+  }
+  if (chosen) return chosen;
+  if (findPostgresBin()) return 'postgresql';
+  console.warn(
+    'PostgreSQL is not installed, so FerretDB stores data in SQLite; queries will be slow.',
+  );
+  console.warn('Install it with: apt-get install postgresql');
+  return 'sqlite';
+}
+
 async function startStore(): Promise<string> {
   if (process.env.MONGO_URL) return process.env.MONGO_URL;
+  const backend = ferretBackend();
   const binary = await ensureFerretDB({ projectRoot: repoRoot, log: (line) => console.log(line) });
+  let postgresqlUrl: string | undefined;
+  if (backend === 'postgresql') {
+    const postgres = await startPostgres({
+      port: port('DEV_POSTGRES_PORT', 54329),
+      dataDir: join(dataRoot, 'postgres'),
+      logFile: join(logDir, 'postgres.log'),
+    });
+    postgresqlUrl = postgres.url;
+  }
   const ferretdb = await startFerretDB({
     binary,
     port: port('FERRETDB_PORT', 27018),
     dataDir: join(dataRoot, 'ferretdb'),
+    postgresqlUrl,
     logFile: join(logDir, 'ferretdb.log'),
   });
-  console.log(`store: FerretDB at ${ferretdb.url} (data in .data/ferretdb)`);
+  const where =
+    backend === 'postgresql' ? 'a private PostgreSQL in .data/postgres' : '.data/ferretdb';
+  console.log(`store: FerretDB at ${ferretdb.url} (data in ${where})`);
   return ferretdb.url;
 }
 
@@ -79,7 +116,11 @@ async function seedWhenEmpty(mongoUrl: string, dbName: string): Promise<void> {
     if (!(await isEmpty(db))) return;
     console.log('seeding the demo data (first start only)…');
     const counts = await seed(db);
-    console.log(`seeded: ${Object.entries(counts).map(([name, count]) => `${count} ${name}`).join(', ')}`);
+    console.log(
+      `seeded: ${Object.entries(counts)
+        .map(([name, count]) => `${count} ${name}`)
+        .join(', ')}`,
+    );
   } finally {
     await client.close();
   }
@@ -93,13 +134,20 @@ async function main(): Promise<void> {
 
   const secrets = {
     JWT_SECRET: process.env.JWT_SECRET ?? devSecrets().JWT_SECRET,
-    SUBGRAPH_SIGNING_SECRET: process.env.SUBGRAPH_SIGNING_SECRET ?? devSecrets().SUBGRAPH_SIGNING_SECRET,
+    SUBGRAPH_SIGNING_SECRET:
+      process.env.SUBGRAPH_SIGNING_SECRET ?? devSecrets().SUBGRAPH_SIGNING_SECRET,
   };
   const ports = Object.fromEntries(
-    subgraphs.map(({ name, defaultPort }) => [name, port(`${name.toUpperCase()}_PORT`, defaultPort)]),
+    subgraphs.map(({ name, defaultPort }) => [
+      name,
+      port(`${name.toUpperCase()}_PORT`, defaultPort),
+    ]),
   );
   const urls = Object.fromEntries(
-    subgraphs.map(({ name }) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
+    subgraphs.map(({ name }) => [
+      `${name.toUpperCase()}_URL`,
+      `http://127.0.0.1:${ports[name]}/graphql`,
+    ]),
   );
   const env = {
     MONGO_URL: mongoUrl,
@@ -133,12 +181,15 @@ async function main(): Promise<void> {
   );
   for (const service of services) {
     void service.exited.then((code) => {
-      if (!stopping) console.error(`${service.name} exited (code ${code}); see .data/logs/${service.name}.log`);
+      if (!stopping)
+        console.error(`${service.name} exited (code ${code}); see .data/logs/${service.name}.log`);
     });
   }
 
   console.log('');
-  console.log(`Heartfelt graph:  http://127.0.0.1:${gatewayPort}/graphql  (open it in a browser for the explorer)`);
+  console.log(
+    `Heartfelt graph:  http://127.0.0.1:${gatewayPort}/graphql  (open it in a browser for the explorer)`,
+  );
   console.log(`Demo login:       ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
   console.log(`Service logs:     .data/logs/`);
   console.log('Press Ctrl-C to stop everything.');
@@ -156,7 +207,8 @@ process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
 main().catch(async (error: unknown) => {
-  const message = error instanceof DevstackError ? error.message : (error as Error).stack ?? String(error);
+  const message =
+    error instanceof DevstackError ? error.message : ((error as Error).stack ?? String(error));
   console.error(`npm start failed: ${message}`);
   stopping = true;
   await stopAll();

@@ -2,13 +2,29 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { graphql, startGraph, type TestGraph } from '@heartfelt/testkit';
 import { isEmpty, seed } from '../src/seed';
-import { DEMO_EMAIL, DEMO_PASSWORD, OCCASIONS, defaultSeedSizes, generateSeed } from '../src/seedData';
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  OCCASIONS,
+  defaultSeedSizes,
+  generateSeed,
+} from '../src/seedData';
 import { repoRoot } from '../src/subgraphs';
 
 describe('demo data', () => {
   it('is the same on every run', () => {
-    const first = generateSeed('hash', { users: 20, templatesPerOccasion: 2, cards: 100, demoCards: 10 });
-    const second = generateSeed('hash', { users: 20, templatesPerOccasion: 2, cards: 100, demoCards: 10 });
+    const first = generateSeed('hash', {
+      users: 20,
+      templatesPerOccasion: 2,
+      cards: 100,
+      demoCards: 10,
+    });
+    const second = generateSeed('hash', {
+      users: 20,
+      templatesPerOccasion: 2,
+      cards: 100,
+      demoCards: 10,
+    });
     expect(second.cards.map((card) => card._id)).toEqual(first.cards.map((card) => card._id));
     expect(second.users.map((user) => user.email)).toEqual(first.users.map((user) => user.email));
   });
@@ -18,8 +34,12 @@ describe('demo data', () => {
     expect(data.users).toHaveLength(1000);
     expect(data.templates).toHaveLength(200);
     expect(data.cards).toHaveLength(20_000);
-    expect(new Set(data.templates.map((template) => template.occasion))).toEqual(new Set(OCCASIONS));
-    expect(new Set(data.cards.map((card) => card.status))).toEqual(new Set(['DRAFT', 'SCHEDULED', 'SENT', 'OPENED']));
+    expect(new Set(data.templates.map((template) => template.occasion))).toEqual(
+      new Set(OCCASIONS),
+    );
+    expect(new Set(data.cards.map((card) => card.status))).toEqual(
+      new Set(['DRAFT', 'SCHEDULED', 'SENT', 'OPENED']),
+    );
     const paidShare = data.orders.length / data.cards.length;
     expect(paidShare).toBeGreaterThan(0.28);
     expect(paidShare).toBeLessThan(0.4);
@@ -47,12 +67,23 @@ describe('demo data', () => {
       );
       expect(logIn.errors).toBeUndefined();
 
-      const query = readFileSync(join(repoRoot, 'schema', 'operations', 'Dashboard.graphql'), 'utf8');
+      const query = readFileSync(
+        join(repoRoot, 'schema', 'operations', 'Dashboard.graphql'),
+        'utf8',
+      );
       const result = await graphql<{
         me: {
           displayName: string;
           cards: {
-            edges: Array<{ node: { status: string; template: unknown; sentiment: unknown; musicSuggestions: unknown[]; order: unknown } }>;
+            edges: Array<{
+              node: {
+                status: string;
+                template: unknown;
+                sentiment: unknown;
+                musicSuggestions: unknown[];
+                order: unknown;
+              };
+            }>;
             pageInfo: { hasNextPage: boolean };
           };
         };

@@ -8,6 +8,10 @@ export type DevstackErrorCode =
   | 'LOCK_TIMEOUT'
   /** `redis-server` was not found on PATH or in the usual install folders. */
   | 'REDIS_SERVER_MISSING'
+  /** PostgreSQL's `initdb` and `postgres` programs were not found. */
+  | 'POSTGRES_MISSING'
+  /** `initdb` failed to create a PostgreSQL data folder. */
+  | 'POSTGRES_INIT_FAILED'
   /** Another process already listens on the port that a server was asked to use. */
   | 'PORT_IN_USE'
   /** The operating system could not start the command (not found, not executable). */

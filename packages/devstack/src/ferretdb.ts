@@ -246,14 +246,20 @@ export interface StartFerretDBOptions {
   port: number;
   /** Folder for the SQLite databases and FerretDB's state file. Created when missing. */
   dataDir: string;
+  /**
+   * PostgreSQL URL to store data in instead of SQLite files. With SQLite, FerretDB 1.24 pushes
+   * only `_id` equality down to the database, so every other query reads the whole collection;
+   * with PostgreSQL, equality on any top-level field is pushed down.
+   */
+  postgresqlUrl?: string;
   /** File that the server's output is appended to. */
   logFile?: string;
   log?: (line: string) => void;
 }
 
 /**
- * Starts FerretDB with its SQLite backend on 127.0.0.1:`port` and resolves once the port
- * accepts TCP connections.
+ * Starts FerretDB on 127.0.0.1:`port`, on SQLite or on PostgreSQL when `postgresqlUrl` is
+ * given, and resolves once the port accepts TCP connections.
  *
  * @throws DevstackError PROCESS_EXITED or START_TIMEOUT (after 20 s), with the last output.
  */
@@ -262,10 +268,12 @@ export async function startFerretDB(options: StartFerretDBOptions): Promise<List
   const dataDir = path.resolve(options.dataDir);
   await fs.promises.mkdir(dataDir, { recursive: true });
 
+  const backend = options.postgresqlUrl
+    ? ['--handler=postgresql', `--postgresql-url=${options.postgresqlUrl}`]
+    : // FerretDB requires the SQLite URL to name a folder, which must end with a slash.
+      ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`];
   const args = [
-    '--handler=sqlite',
-    // FerretDB requires the SQLite URL to name a folder, which must end with a slash.
-    `--sqlite-url=file:${dataDir}/`,
+    ...backend,
     `--listen-addr=127.0.0.1:${port}`,
     `--state-dir=${dataDir}`,
     '--debug-addr=-',

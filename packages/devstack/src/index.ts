@@ -13,3 +13,5 @@ export { startRedis } from './redis';
 export type { RedisRole, StartRedisOptions } from './redis';
 export { startNodeService } from './service';
 export type { StartNodeServiceOptions } from './service';
+export { findPostgresBin, startPostgres } from './postgres';
+export type { StartPostgresOptions } from './postgres';

@@ -50,6 +50,11 @@ export interface SpawnManagedOptions {
   logFile?: string;
   /** Called for every output line, without the line break. */
   onOutput?: (line: string, stream: OutputStream) => void;
+  /** Signal that `stop()` sends first. Default: SIGTERM. */
+  stopSignal?: NodeJS.Signals;
+  /** User and group id to run the child as (needs root). Default: this process's. */
+  uid?: number;
+  gid?: number;
 }
 
 interface LiveProcess {
@@ -93,7 +98,13 @@ export async function spawnManaged(options: SpawnManagedOptions): Promise<Manage
   const tail: string[] = [];
   const logStream = logFile === undefined ? undefined : await openLogFile(logFile, tail);
 
-  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env,
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -161,7 +172,7 @@ export async function spawnManaged(options: SpawnManagedOptions): Promise<Manage
     }
     // ChildProcess.kill signals this pid only while Node has not reaped the child, so a pid
     // that the system has since reused for another process is never signalled.
-    child.kill('SIGTERM');
+    child.kill(options.stopSignal ?? 'SIGTERM');
     if (await exitsWithin(exited, timeoutMs)) {
       return;
     }

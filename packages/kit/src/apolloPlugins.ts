@@ -39,7 +39,10 @@ export function operationMetricsPlugin<Context extends BaseContext>(
           const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
           const operation = requestContext.operationName ?? 'anonymous';
           const outcome = requestContext.errors?.length ? 'error' : 'ok';
-          metrics.operationDuration.observe({ operation: operation.slice(0, 64), outcome }, seconds);
+          metrics.operationDuration.observe(
+            { operation: operation.slice(0, 64), outcome },
+            seconds,
+          );
         },
       };
     },

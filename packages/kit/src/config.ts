@@ -50,7 +50,10 @@ export const serviceSettings = (defaultPort: number) => ({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL')
     .default('mongodb://127.0.0.1:27018/'),
-  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/).default('heartfelt'),
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/)
+    .default('heartfelt'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

@@ -1,6 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import {
+  HeaderMap,
+  type ApolloServer,
+  type BaseContext,
+  type HTTPGraphQLResponse,
+} from '@apollo/server';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
@@ -47,7 +52,12 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const payload = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(payload);
@@ -197,7 +207,9 @@ export async function startHttpServer<Context extends BaseContext>(
       logger.error({ err: error, route }, 'unhandled error while serving a request');
       if (!res.headersSent) {
         sendJson(res, 500, {
-          errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+          errors: [
+            { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+          ],
         });
       } else {
         res.destroy();

@@ -21,7 +21,9 @@ export interface EntityLoaderOptions<T> {
  * Creates a per-request DataLoader for documents by id. One batch makes one cache MGET and at
  * most one store query for the misses, and resolves in key order with null for missing ids.
  */
-export function createEntityLoader<T>(options: EntityLoaderOptions<T>): DataLoader<string, T | null> {
+export function createEntityLoader<T>(
+  options: EntityLoaderOptions<T>,
+): DataLoader<string, T | null> {
   const { entity, load, idOf, metrics, cache } = options;
 
   return new DataLoader<string, T | null>(

@@ -46,7 +46,10 @@ export function decodeCursor(cursor: string): CursorPosition {
 }
 
 /** Validates `first` and `after` of a connection field. */
-export function parsePageRequest(args: { first?: number | null; after?: string | null }): PageRequest {
+export function parsePageRequest(args: {
+  first?: number | null;
+  after?: string | null;
+}): PageRequest {
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw badUserInput(
@@ -60,7 +63,12 @@ export function parsePageRequest(args: { first?: number | null; after?: string |
 /** A Relay connection page. */
 export interface Connection<T> {
   edges: Array<{ cursor: string; node: T }>;
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }
 
 /**

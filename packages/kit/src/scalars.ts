@@ -10,10 +10,13 @@ function invalid(message: string): GraphQLError {
 
 function parseInstant(value: unknown): Date {
   if (typeof value !== 'string' || !isoInstant.test(value)) {
-    throw invalid('DateTime must be an ISO-8601 string with a time zone, e.g. 2026-05-01T09:00:00Z.');
+    throw invalid(
+      'DateTime must be an ISO-8601 string with a time zone, e.g. 2026-05-01T09:00:00Z.',
+    );
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid(`DateTime ${JSON.stringify(value)} is not a real instant.`);
+  if (Number.isNaN(date.getTime()))
+    throw invalid(`DateTime ${JSON.stringify(value)} is not a real instant.`);
   return date;
 }
 
@@ -38,7 +41,9 @@ export function isCalendarDate(value: string): boolean {
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
 }
 
 function parseDate(value: unknown): string {

@@ -18,7 +18,12 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createCacheRedis, type Redis } from './redis';
 import { connectStore, type Store } from './store';
-import { GATEWAY_TOKEN_HEADER, InvalidTokenError, verifyGatewayToken, type Identity } from './tokens';
+import {
+  GATEWAY_TOKEN_HEADER,
+  InvalidTokenError,
+  verifyGatewayToken,
+  type Identity,
+} from './tokens';
 
 /** Settings every service has, parsed. */
 export type ServiceConfig = z.infer<z.ZodObject<ReturnType<typeof serviceSettings>>>;

@@ -81,3 +81,12 @@ export async function ensureIndexes<T extends Document>(
     await collection.createIndex(key as IndexSpecification, options as CreateIndexesOptions);
   }
 }
+
+/**
+ * Returns a filter value matching any of `values`: the value itself when there is one, else
+ * `{ $in: values }`. FerretDB 1.24 pushes equality down to its backend but evaluates `$in`
+ * by reading the whole collection, so the common single-owner case is written as equality.
+ */
+export function matchAny<T>(values: readonly T[]): T | { $in: T[] } {
+  return values.length === 1 ? values[0]! : { $in: [...values] };
+}

@@ -13,12 +13,17 @@ export function requireText(
   const min = limits.min ?? 1;
   if (text.length < min) {
     throw badUserInput(
-      min === 1 ? `"${field}" must not be empty.` : `"${field}" must be at least ${min} characters.`,
+      min === 1
+        ? `"${field}" must not be empty.`
+        : `"${field}" must be at least ${min} characters.`,
       field,
     );
   }
   if (text.length > limits.max) {
-    throw badUserInput(`"${field}" must be at most ${limits.max} characters, received ${text.length}.`, field);
+    throw badUserInput(
+      `"${field}" must be at most ${limits.max} characters, received ${text.length}.`,
+      field,
+    );
   }
   return text;
 }

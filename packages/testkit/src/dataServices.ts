@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureFerretDB, findFreePort, startFerretDB, startRedis, type ListeningProcess } from '@heartfelt/devstack';
+import {
+  ensureFerretDB,
+  findFreePort,
+  startFerretDB,
+  startRedis,
+  type ListeningProcess,
+} from '@heartfelt/devstack';
 import { findRepoRoot } from './repoRoot';
 
 /** A private FerretDB and Redis for one test file, on free ports with data in a temp folder. */
@@ -22,8 +28,12 @@ export async function startDataServices(): Promise<DataServices> {
   const dataDir = await mkdtemp(join(tmpdir(), 'heartfelt-test-'));
   const binary = await ensureFerretDB({ projectRoot: root });
   const [ferretdb, redis] = await Promise.all([
-    findFreePort().then((port) => startFerretDB({ binary, port, dataDir: join(dataDir, 'ferretdb') })),
-    findFreePort().then((port) => startRedis({ port, dataDir: join(dataDir, 'redis'), role: 'cache' })),
+    findFreePort().then((port) =>
+      startFerretDB({ binary, port, dataDir: join(dataDir, 'ferretdb') }),
+    ),
+    findFreePort().then((port) =>
+      startRedis({ port, dataDir: join(dataDir, 'redis'), role: 'cache' }),
+    ),
   ]);
   return {
     mongoUrl: ferretdb.url,

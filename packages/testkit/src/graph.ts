@@ -37,7 +37,11 @@ function commonEnv(data: DataServices): Record<string, string> {
  * `subgraphs` to start only some; `env` adds settings to every process.
  */
 export async function startGraph(
-  options: { subgraphs?: readonly SubgraphName[]; gateway?: boolean; env?: Record<string, string> } = {},
+  options: {
+    subgraphs?: readonly SubgraphName[];
+    gateway?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestGraph> {
   const root = findRepoRoot();
   const data = await startDataServices();

@@ -2,7 +2,11 @@
 export interface GraphQLResult<Data = Record<string, unknown>> {
   status: number;
   data?: Data | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  errors?: Array<{
+    message: string;
+    path?: Array<string | number>;
+    extensions?: Record<string, unknown>;
+  }>;
   extensions?: Record<string, unknown>;
   headers: Headers;
 }
@@ -11,7 +15,11 @@ export interface GraphQLResult<Data = Record<string, unknown>> {
 export async function graphql<Data = Record<string, unknown>>(
   url: string,
   query: string,
-  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+  options: {
+    variables?: Record<string, unknown>;
+    token?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<GraphQLResult<Data>> {
   const response = await fetch(url, {
     method: 'POST',
@@ -28,13 +36,25 @@ export async function graphql<Data = Record<string, unknown>>(
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    throw new Error(`Expected a JSON body from ${url}, received HTTP ${response.status}: ${text.slice(0, 200)}`);
+    throw new Error(
+      `Expected a JSON body from ${url}, received HTTP ${response.status}: ${text.slice(0, 200)}`,
+    );
   }
   return { status: response.status, headers: response.headers, ...body };
 }
 
 /** Data commands: the ones a request causes, as opposed to the driver's own bookkeeping. */
-const dataCommands = new Set(['find', 'aggregate', 'count', 'distinct', 'getMore', 'insert', 'update', 'delete', 'findAndModify']);
+const dataCommands = new Set([
+  'find',
+  'aggregate',
+  'count',
+  'distinct',
+  'getMore',
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+]);
 
 /**
  * Reads `heartfelt_store_commands_total` from a service's /metrics and returns the number of data

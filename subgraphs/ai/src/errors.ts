@@ -12,7 +12,7 @@ export function generationFailed(generation: GenerationDocument): GraphQLError {
   );
 }
 
-/** Creates the error for a Card representation that lacks the `message` that `@requires` asks for. */
+/** Creates the error for a Card representation that lacks the `message` that `@requires` requests. */
 export function missingCardMessage(cardId: string): GraphQLError {
   return expectedError(
     ErrorCode.BadUserInput,

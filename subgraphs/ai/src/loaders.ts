@@ -11,7 +11,7 @@ import { analyzeMessage, messageHashOf, type MessageAnalysis } from './analysis/
 import type { GenerationDocument } from './repository/documents';
 import type { GenerationRepository } from './repository/generations';
 
-/** Most messages per MGET; a page of up to 1,000 cards takes one. */
+/** Maximum messages per MGET, so that a page of up to 1,000 cards takes one. */
 const MAX_ANALYSIS_BATCH_SIZE = 1000;
 
 export interface Loaders {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /** The ai subgraph's own settings, on top of the kit's. */
 export const aiSettings = {
-  /** Which provider writes message suggestions: `local` (built in, no network) or `openai`. */
+  /** The provider that writes message suggestions: `local` (built in, no network) or `openai`. */
   AI_PROVIDER: z.enum(['local', 'openai']).default('local'),
   /** Root of an OpenAI-compatible API, such as https://api.openai.com/v1; only for `openai`. */
   AI_API_BASE_URL: urlSetting().optional(),

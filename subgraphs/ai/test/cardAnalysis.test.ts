@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { ListeningProcess } from '@heartfelt/devstack';
 import { newOwnedId, newUserId } from '@heartfelt/kit';
 import Redis from 'ioredis';
-import { firstErrorCode, graphql, storeCommands } from './support/graphql';
-import { startAi, startBacking, stopProcesses, type Backing } from './support/stack';
+import { startDataServices, storeCommandCount, type DataServices } from '@heartfelt/testkit';
+import { callAi, firstErrorCode } from './support/graphql';
+import { startAi } from './support/stack';
 
 interface CardAnalysis {
   id: string;
@@ -22,23 +23,24 @@ const CARD_ENTITIES = `
 const LOVE_MESSAGE = 'I love you so much, happy birthday!';
 const SORRY_MESSAGE = 'I am so sorry for your loss';
 
-let backing: Backing | undefined;
+let data: DataServices | undefined;
 let ai: ListeningProcess | undefined;
 let redis: Redis | undefined;
 let url: string;
 const userId = newUserId();
 
 beforeAll(async () => {
-  backing = await startBacking();
-  ai = await startAi(backing);
+  data = await startDataServices();
+  ai = await startAi(data);
   url = ai.url;
-  redis = new Redis(backing.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis = new Redis(data.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
 }, 120_000);
 
 afterAll(async () => {
   redis?.disconnect();
-  await stopProcesses([backing?.ferret, ai, backing?.redis], backing?.tempDir);
+  await ai?.stop();
+  await data?.stop();
 });
 
 function card(message: string | undefined) {
@@ -51,7 +53,7 @@ function card(message: string | undefined) {
 }
 
 async function analyze(messages: Array<string | undefined>) {
-  return graphql<{ _entities: CardAnalysis[] }>(url, userId, CARD_ENTITIES, {
+  return callAi<{ _entities: CardAnalysis[] }>(url, userId, CARD_ENTITIES, {
     representations: messages.map(card),
   });
 }
@@ -91,7 +93,7 @@ describe('Card sentiment', () => {
 
   test('keeps the representation id', async () => {
     const representation = card(LOVE_MESSAGE);
-    const response = await graphql<{ _entities: CardAnalysis[] }>(url, userId, CARD_ENTITIES, {
+    const response = await callAi<{ _entities: CardAnalysis[] }>(url, userId, CARD_ENTITIES, {
       representations: [representation],
     });
     expect(response.data?._entities[0]?.id).toBe(representation.id);
@@ -113,7 +115,9 @@ describe('Card musicSuggestions', () => {
   test('love message gets romantic or tender music', async () => {
     const analysis = await analyzeOne(LOVE_MESSAGE);
     const moods = analysis.musicSuggestions.map((suggestion) => suggestion.mood);
-    expect(moods.filter((mood) => mood === 'romantic' || mood === 'tender').length).toBeGreaterThan(0);
+    expect(moods.filter((mood) => mood === 'romantic' || mood === 'tender').length).toBeGreaterThan(
+      0,
+    );
   });
 
   test('birthday message includes Happy Birthday', async () => {
@@ -150,14 +154,14 @@ describe('Card analysis cache', () => {
     const messages = Array.from({ length: 1000 }, (_, index) =>
       index % 2 === 0 ? `Happy birthday number ${index}!` : `Thinking of you, card ${index}`,
     );
-    const commandsBefore = await storeCommands(url);
+    const commandsBefore = await storeCommandCount(url);
     const mgetsBefore = await mgetCalls();
 
     const response = await analyze(messages);
 
     expect(response.errors).toBeUndefined();
     expect(response.data?._entities).toHaveLength(1000);
-    expect(await storeCommands(url)).toBe(commandsBefore);
+    expect(await storeCommandCount(url)).toBe(commandsBefore);
     expect((await mgetCalls()) - mgetsBefore).toBe(1);
   });
 
@@ -173,7 +177,7 @@ describe('Card analysis cache', () => {
   test('Redis outage falls back to computing', async () => {
     await redis!.quit();
     redis = undefined;
-    await backing!.redis.stop();
+    await data!.redis.stop();
     const analysis = await analyzeOne(LOVE_MESSAGE);
     expect(analysis.sentiment.label).toBe('POSITIVE');
     expect(analysis.musicSuggestions).toHaveLength(3);

@@ -1,8 +1,9 @@
 import type { ListeningProcess } from '@heartfelt/devstack';
 import { newUserId } from '@heartfelt/kit';
+import { startDataServices, storeCommandCount, type DataServices } from '@heartfelt/testkit';
 import { MongoClient } from 'mongodb';
-import { firstErrorCode, graphql, storeCommands } from './support/graphql';
-import { DB_NAME, startAi, startBacking, stopProcesses, type Backing } from './support/stack';
+import { callAi, firstErrorCode } from './support/graphql';
+import { startAi } from './support/stack';
 
 interface Generation {
   id: string;
@@ -39,25 +40,26 @@ const baseInput = {
   seed: 42,
 };
 
-let backing: Backing | undefined;
+let data: DataServices | undefined;
 let ai: ListeningProcess | undefined;
 let mongo: MongoClient | undefined;
 let url: string;
 
 beforeAll(async () => {
-  backing = await startBacking();
-  ai = await startAi(backing);
+  data = await startDataServices();
+  ai = await startAi(data);
   url = ai.url;
-  mongo = await MongoClient.connect(backing.ferret.url);
+  mongo = await MongoClient.connect(data.mongoUrl);
 }, 120_000);
 
 afterAll(async () => {
   await mongo?.close();
-  await stopProcesses([backing?.redis, backing?.ferret, ai], backing?.tempDir);
+  await ai?.stop();
+  await data?.stop();
 });
 
 async function generate(userId: string | null, input: Record<string, unknown>) {
-  return graphql<{ generateMessage: Generation }>(url, userId, GENERATE, { input });
+  return callAi<{ generateMessage: Generation }>(url, userId, GENERATE, { input });
 }
 
 async function generateOk(userId: string, input: Record<string, unknown>): Promise<Generation> {
@@ -67,7 +69,7 @@ async function generateOk(userId: string, input: Record<string, unknown>): Promi
 }
 
 function storedGenerationsOf(userId: string): Promise<number> {
-  return mongo!.db(DB_NAME).collection('generations').countDocuments({ ownerId: userId });
+  return mongo!.db(data!.dbName).collection('generations').countDocuments({ ownerId: userId });
 }
 
 describe('generateMessage', () => {
@@ -92,8 +94,8 @@ describe('generateMessage', () => {
   });
 
   test('omitted seed still completes', async () => {
-    const { seed: _seed, ...withoutSeed } = baseInput;
-    const generation = await generateOk(newUserId(), withoutSeed);
+    // JSON leaves out undefined properties, so the request has no seed.
+    const generation = await generateOk(newUserId(), { ...baseInput, seed: undefined });
     expect(generation.suggestions).toHaveLength(3);
   });
 
@@ -157,7 +159,7 @@ describe('generateMessage', () => {
   });
 
   test('unknown occasion literal fails validation', async () => {
-    const response = await graphql(
+    const response = await callAi(
       url,
       newUserId(),
       `
@@ -187,7 +189,7 @@ describe('generateMessage', () => {
       details: '',
     });
     const stored = await mongo!
-      .db(DB_NAME)
+      .db(data!.dbName)
       .collection('generations')
       .findOne({ _id: generation.id as never, ownerId: userId });
     expect(stored?.input).toEqual({
@@ -204,31 +206,31 @@ describe('generateMessage', () => {
 });
 
 describe('messageGeneration', () => {
-  test('returns the caller own generation', async () => {
+  test("returns the caller's own generation", async () => {
     const userId = newUserId();
     const created = await generateOk(userId, baseInput);
-    const response = await graphql<{ messageGeneration: Generation }>(url, userId, READ, {
+    const response = await callAi<{ messageGeneration: Generation }>(url, userId, READ, {
       id: created.id,
     });
     expect(response.data?.messageGeneration).toEqual(created);
   });
 
-  test('returns null for another user generation', async () => {
+  test("returns null for another user's generation", async () => {
     const created = await generateOk(newUserId(), baseInput);
-    const response = await graphql(url, newUserId(), READ, { id: created.id });
+    const response = await callAi(url, newUserId(), READ, { id: created.id });
     expect(response.errors).toBeUndefined();
     expect(response.data?.messageGeneration).toBeNull();
   });
 
   test('returns null for a malformed id', async () => {
-    const response = await graphql(url, newUserId(), READ, { id: 'gen_not-an-id' });
+    const response = await callAi(url, newUserId(), READ, { id: 'gen_not-an-id' });
     expect(response.errors).toBeUndefined();
     expect(response.data?.messageGeneration).toBeNull();
   });
 
   test('rejects an anonymous caller', async () => {
     const created = await generateOk(newUserId(), baseInput);
-    const response = await graphql(url, null, READ, { id: created.id });
+    const response = await callAi(url, null, READ, { id: created.id });
     expect(firstErrorCode(response)).toBe('UNAUTHENTICATED');
   });
 });
@@ -237,7 +239,7 @@ describe('MessageGeneration entities', () => {
   test('resolve for their owner', async () => {
     const userId = newUserId();
     const created = await generateOk(userId, baseInput);
-    const response = await graphql<{ _entities: Array<Generation | null> }>(url, userId, ENTITIES, {
+    const response = await callAi<{ _entities: Array<Generation | null> }>(url, userId, ENTITIES, {
       representations: [{ __typename: 'MessageGeneration', id: created.id }],
     });
     expect(response.data?._entities[0]?.suggestions).toEqual(created.suggestions);
@@ -245,7 +247,7 @@ describe('MessageGeneration entities', () => {
 
   test('are null for another user', async () => {
     const created = await generateOk(newUserId(), baseInput);
-    const response = await graphql<{ _entities: Array<Generation | null> }>(
+    const response = await callAi<{ _entities: Array<Generation | null> }>(
       url,
       newUserId(),
       ENTITIES,
@@ -257,7 +259,7 @@ describe('MessageGeneration entities', () => {
 
   test('are null for an anonymous caller', async () => {
     const created = await generateOk(newUserId(), baseInput);
-    const response = await graphql<{ _entities: Array<Generation | null> }>(url, null, ENTITIES, {
+    const response = await callAi<{ _entities: Array<Generation | null> }>(url, null, ENTITIES, {
       representations: [{ __typename: 'MessageGeneration', id: created.id }],
     });
     expect(response.data?._entities).toEqual([null]);
@@ -269,14 +271,17 @@ describe('MessageGeneration entities', () => {
     for (const seed of [1, 2, 3, 4]) created.push(await generateOk(userId, { ...baseInput, seed }));
     const foreign = await generateOk(newUserId(), baseInput);
 
-    const findsBefore = await storeCommands(url, 'find');
-    const response = await graphql<{ _entities: Array<Generation | null> }>(url, userId, ENTITIES, {
+    const findsBefore = await storeCommandCount(url, {
+      collection: 'generations',
+      command: 'find',
+    });
+    const response = await callAi<{ _entities: Array<Generation | null> }>(url, userId, ENTITIES, {
       representations: [...created, foreign].map(({ id }) => ({
         __typename: 'MessageGeneration',
         id,
       })),
     });
-    const findsAfter = await storeCommands(url, 'find');
+    const findsAfter = await storeCommandCount(url, { collection: 'generations', command: 'find' });
 
     expect(response.data?._entities.map((entity) => entity?.id ?? null)).toEqual([
       ...created.map(({ id }) => id),

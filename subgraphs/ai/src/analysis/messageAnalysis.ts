@@ -3,7 +3,7 @@ import type { MusicSuggestion, Sentiment } from '../generated/resolvers';
 import { suggestMusic } from '../music/suggestMusic';
 import { analyzeSentiment } from './sentiment';
 
-/** What the ai subgraph adds to a card, computed from its message alone. */
+/** The fields that the ai subgraph adds to a card, computed from its message alone. */
 export interface MessageAnalysis {
   sentiment: Sentiment;
   musicSuggestions: MusicSuggestion[];

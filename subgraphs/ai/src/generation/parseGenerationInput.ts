@@ -9,9 +9,10 @@ export const MAX_RELATIONSHIP_LENGTH = 40;
 export const MAX_DETAILS_LENGTH = 500;
 
 /**
- * Validates a `generateMessage` input and returns it normalized: text trimmed with whitespace
- * runs collapsed to one space (details keep their line breaks), empty details as null, the tone defaulted to WARM and a missing
- * seed replaced by a random one, so that the stored input reproduces the suggestions.
+ * Validates a `generateMessage` input and returns it normalized. Text is trimmed with whitespace
+ * runs collapsed to one space, but details keep their line breaks. Empty details become null,
+ * the tone defaults to WARM, and a missing seed is replaced by a random one, so that the stored
+ * input reproduces the suggestions.
  *
  * @throws GraphQLError BAD_USER_INPUT naming the first invalid field.
  */

@@ -4,7 +4,7 @@ import type { MessageProvider } from '../providers/messageProvider';
 import type { GenerationDocument } from '../repository/documents';
 import type { GenerationRepository } from '../repository/generations';
 
-/** What {@link runGeneration} needs, available in a request context and in a worker alike. */
+/** The dependencies of {@link runGeneration}, available in a request context and a worker alike. */
 export interface GenerationDependencies {
   generations: GenerationRepository;
   provider: MessageProvider;

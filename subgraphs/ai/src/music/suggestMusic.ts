@@ -32,14 +32,13 @@ const achievementWords = words(
 );
 
 /**
- * Returns the moods that suit a message, best first: comforting and calm for a negative message
- * or words of grief, romantic and tender when love words appear, then hopeful, festive and
- * triumphant for words of recovery, celebration and achievement, and last the moods of the
- * sentiment itself (joyful and upbeat when strongly positive).
+ * Returns the moods that suit a message, best first. Comforting and calm come first for a
+ * negative message or words of grief, then romantic and tender when love words appear. Words of
+ * recovery, celebration and achievement add hopeful, festive and triumphant. The moods of the
+ * sentiment itself come last: joyful and upbeat when it is strongly positive.
  */
 export function targetMoods(analysis: SentimentAnalysis): Mood[] {
-  const tokens = new Set(analysis.tokens);
-  const has = (list: ReadonlySet<string>) => [...list].some((word) => tokens.has(word));
+  const has = (list: ReadonlySet<string>) => analysis.tokens.some((token) => list.has(token));
   const moods: Mood[] = [];
 
   if (analysis.label === 'NEGATIVE' || has(griefWords)) moods.push('comforting', 'calm');
@@ -63,8 +62,8 @@ export function targetMoods(analysis: SentimentAnalysis): Mood[] {
 /**
  * Picks {@link MUSIC_SUGGESTION_COUNT} pieces for a message. A piece scores points for every
  * target mood it has (more for moods earlier in the list) and for every keyword of its own
- * that the message contains; ties are broken by a hash of the message and the title, so the
- * choice is the same for the same message but varies between messages.
+ * that the message contains. A hash of the message and the title breaks ties, so the choice is
+ * the same for the same message but varies between messages.
  */
 export function suggestMusic(analysis: SentimentAnalysis, messageHash: string): MusicSuggestion[] {
   const moods = targetMoods(analysis);

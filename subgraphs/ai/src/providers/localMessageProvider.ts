@@ -5,7 +5,7 @@ import { occasionSentences } from './phrases/occasions';
 import { relationshipKindOf, relationshipSentences } from './phrases/relationships';
 import { pickDistinct, seededRandom } from './random';
 
-/** Longest fact taken from the details into one sentence, in characters. */
+/** Maximum length of one fact taken from the details, in characters. */
 const MAX_DETAIL_LENGTH = 120;
 
 /**
@@ -13,32 +13,14 @@ const MAX_DETAIL_LENGTH = 120;
  * ("Helping me move"). Other words keep their case, because they may be names ("Lisbon").
  */
 const lowercaseLeadWords = new Set([
-  'a',
-  'an',
-  'the',
-  'my',
-  'your',
-  'his',
-  'her',
-  'their',
-  'our',
-  'its',
-  'this',
-  'that',
-  'these',
-  'those',
-  'all',
-  'how',
-  'when',
-  'what',
-  'some',
-  'every',
+  ...'a an the my your his her their our its this that these those'.split(' '),
+  ...'all how when what some every'.split(' '),
 ]);
 
 /**
  * Writes suggestions from built-in phrase banks, without any network call. The output depends
  * only on the input: a PRNG seeded from the normalized input and the seed picks the sentences,
- * so the same input and seed always give the same three suggestions.
+ * so with the same phrase banks the same input and seed give the same three suggestions.
  *
  * Each suggestion is an opening sentence for the occasion and tone that names the recipient, a
  * sentence about the relationship, and, when details were given, a sentence weaving in one of
@@ -56,7 +38,7 @@ export class LocalMessageProvider implements MessageProvider {
       SUGGESTION_COUNT,
       random,
     );
-    // Sympathy keeps its light touch in the opening sentence; the bond sentences stay warm.
+    // Sympathy keeps its light touch in the opening sentence, so the bond sentences stay warm.
     const bondTone = input.occasion === 'SYMPATHY' && tone === 'FUNNY' ? 'WARM' : tone;
     const bonds = pickDistinct(
       relationshipSentences[relationshipKindOf(input.relationship)][bondTone],
@@ -91,9 +73,9 @@ export class LocalMessageProvider implements MessageProvider {
 }
 
 /**
- * Returns the text the PRNG is seeded from: every input field, trimmed, with whitespace runs
- * collapsed and lowercased, so that inputs differing only in case or spacing share suggestions
- * up to the spelling of the inserted text.
+ * Returns the text the PRNG is seeded from: every input field trimmed, with whitespace runs
+ * collapsed, and lowercased. Inputs that differ only in case or spacing therefore get the same
+ * sentences, with the inserted text spelled as typed.
  */
 function normalizedSeedText(input: GenerationInput): string {
   const normalize = (text: string | null) => (text ?? '').trim().replace(/\s+/g, ' ').toLowerCase();
@@ -145,7 +127,7 @@ function lowercaseLead(fact: string): string {
   const firstWord = fact.split(' ', 1)[0]!;
   const lower = firstWord.toLowerCase();
   const isCommonWord = lowercaseLeadWords.has(lower) || /^[a-z]{2,}(?:ing|ed)$/.test(lower);
-  // Only a capitalized word is lowercased; "iPhone" or "NASA" keep their spelling.
+  // Only a capitalized word is lowercased, so "iPhone" and "NASA" keep their spelling.
   const isCapitalized = firstWord.slice(1) === firstWord.slice(1).toLowerCase();
   return isCommonWord && isCapitalized ? lower + fact.slice(firstWord.length) : fact;
 }

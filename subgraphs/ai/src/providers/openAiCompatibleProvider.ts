@@ -13,7 +13,7 @@ export interface OpenAiCompatibleOptions {
   timeoutMs?: number;
 }
 
-/** Longest suggestion kept from a model's reply, in characters; longer ones are cut. */
+/** Maximum length of a suggestion kept from a model's reply, in characters. Longer ones are cut. */
 const MAX_SUGGESTION_LENGTH = 600;
 
 const systemPrompt =
@@ -62,10 +62,12 @@ export class OpenAiCompatibleProvider implements MessageProvider {
       });
       raw = await response.text();
     } catch (error) {
+      // AbortSignal.timeout rejects with a DOMException, which is not always an Error instance.
+      const { name, message } = error as { name?: unknown; message?: unknown };
       const reason =
-        error instanceof Error && error.name === 'TimeoutError'
+        name === 'TimeoutError'
           ? `timed out after ${this.timeoutMs} ms`
-          : `request failed (${(error as Error).message})`;
+          : `request failed (${String(message)})`;
       throw new MessageProviderError(this.name, `POST ${this.endpoint} ${reason}`, {
         cause: error,
       });
@@ -114,7 +116,7 @@ function contentOf(payload: unknown): string {
 }
 
 /**
- * Reads suggestions from a model's reply: the JSON that the prompt asks for (an object with a
+ * Reads suggestions from a model's reply: the JSON that the prompt requests (an object with a
  * `suggestions` array, or a bare array), possibly inside a Markdown code fence; otherwise one
  * suggestion per non-empty line, without list markers such as "1." or "-".
  */

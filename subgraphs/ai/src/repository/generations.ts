@@ -1,4 +1,4 @@
-import { ownerOf } from '@heartfelt/kit';
+import { ownerOf, matchAny } from '@heartfelt/kit';
 import type { Collection, Db } from 'mongodb';
 import type { GenerationStatus } from '../generated/resolvers';
 import type { GenerationDocument } from './documents';
@@ -27,7 +27,7 @@ export class GenerationRepository {
   async findByIds(ids: readonly string[]): Promise<GenerationDocument[]> {
     const owners = [...new Set(ids.map(ownerOf).filter((owner) => owner !== null))];
     if (owners.length === 0) return [];
-    return this.collection.find({ ownerId: { $in: owners }, _id: { $in: [...ids] } }).toArray();
+    return this.collection.find({ ownerId: matchAny(owners), _id: matchAny([...ids]) }).toArray();
   }
 
   /** Records the outcome of a generation. */

@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ownerOf, type CursorPosition } from '@heartfelt/kit';
+import { ownerOf, type CursorPosition, matchAny } from '@heartfelt/kit';
 import type { CardStatus } from '../generated/resolvers';
 import type { CardDocument } from './documents';
 
@@ -48,7 +48,7 @@ export class CardRepository {
     }
     if (wellFormed.length === 0) return [];
     return this.collection
-      .find({ ownerId: { $in: [...owners] }, _id: { $in: wellFormed } })
+      .find({ ownerId: matchAny([...owners]), _id: matchAny(wellFormed) })
       .toArray();
   }
 

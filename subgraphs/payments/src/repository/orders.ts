@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ensureIndexes, ownerOf, type CursorPosition } from '@heartfelt/kit';
+import { ensureIndexes, ownerOf, type CursorPosition, matchAny } from '@heartfelt/kit';
 import type { OrderDocument } from './documents';
 
 /**
@@ -44,7 +44,7 @@ export class OrderRepository {
   async findByIds(ids: readonly string[]): Promise<OrderDocument[]> {
     const owners = ownersOf(ids);
     if (owners.length === 0) return [];
-    return this.collection.find({ _id: { $in: [...ids] }, ownerId: { $in: owners } }).toArray();
+    return this.collection.find({ _id: matchAny([...ids]), ownerId: matchAny(owners) }).toArray();
   }
 
   /** Loads the orders of many cards with one `$in` query that names every owner. */
@@ -52,7 +52,7 @@ export class OrderRepository {
     const owners = ownersOf(cardIds);
     if (owners.length === 0) return [];
     return this.collection
-      .find({ cardId: { $in: [...cardIds] }, ownerId: { $in: owners } })
+      .find({ cardId: { $in: [...cardIds] }, ownerId: matchAny(owners) })
       .toArray();
   }
 

@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ensureIndexes, type CursorPosition } from '@heartfelt/kit';
+import { ensureIndexes, type CursorPosition, matchAny } from '@heartfelt/kit';
 import type { Occasion } from '../generated/resolvers';
 import type { TemplateDocument } from './documents';
 
@@ -26,7 +26,7 @@ export class TemplateRepository {
 
   /** Loads templates by id with one `$in` query. */
   async findByIds(ids: readonly string[]): Promise<TemplateDocument[]> {
-    return this.collection.find({ _id: { $in: [...ids] } }).toArray();
+    return this.collection.find({ _id: matchAny([...ids]) }).toArray();
   }
 
   /**

@@ -9,7 +9,12 @@ export const Query: QueryResolvers = {
       after: page.after,
       limit: page.first + 1,
     });
-    return toConnection(rows, page.first, (row) => ({ value: row.popularity, id: row._id }), page.after !== null);
+    return toConnection(
+      rows,
+      page.first,
+      (row) => ({ value: row.popularity, id: row._id }),
+      page.after !== null,
+    );
   },
 
   async template(_parent, { id }, { loaders }) {

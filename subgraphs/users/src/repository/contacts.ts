@@ -1,4 +1,4 @@
-import { ownerOf } from '@heartfelt/kit';
+import { ownerOf, matchAny } from '@heartfelt/kit';
 import type { Collection, Db } from 'mongodb';
 import type { ContactDocument } from './documents';
 
@@ -35,13 +35,15 @@ export class ContactRepository {
       if (owner !== null) owners.add(owner);
     }
     if (owners.size === 0) return [];
-    return this.collection.find({ _id: { $in: [...ids] }, userId: { $in: [...owners] } }).toArray();
+    return this.collection
+      .find({ _id: matchAny([...ids]), userId: matchAny([...owners]) })
+      .toArray();
   }
 
   /** Loads the contacts of many users with one `$in` query, newest first. */
   async findByUserIds(userIds: readonly string[]): Promise<ContactDocument[]> {
     return this.collection
-      .find({ userId: { $in: [...userIds] } })
+      .find({ userId: matchAny(userIds) })
       .sort({ createdAt: -1, _id: -1 })
       .toArray();
   }

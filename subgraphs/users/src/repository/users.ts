@@ -1,3 +1,4 @@
+import { matchAny } from '@heartfelt/kit';
 import type { Collection, Db } from 'mongodb';
 import type { StoredUserDocument, UserDocument } from './documents';
 
@@ -31,7 +32,7 @@ export class UserRepository {
   /** Loads users by id with one `$in` query, without the password hash and contact counter. */
   async findByIds(ids: readonly string[]): Promise<UserDocument[]> {
     return this.collection
-      .find({ _id: { $in: [...ids] } }, { projection: privateFields })
+      .find({ _id: matchAny([...ids]) }, { projection: privateFields })
       .toArray();
   }
 

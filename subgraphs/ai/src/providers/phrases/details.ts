@@ -1,7 +1,7 @@
 import type { Occasion, Tone } from '../../generated/resolvers';
 
 /**
- * How an occasion treats the sender's details: something to celebrate, something the
+ * The role of the sender's details in an occasion: something to celebrate, something the
  * recipient did for the sender, a memory of someone who died, or the recipient's illness.
  */
 export type DetailMood = 'celebration' | 'gratitude' | 'remembrance' | 'recovery';
@@ -69,7 +69,7 @@ export const detailSentences: Record<DetailMood, Record<Tone, readonly string[]>
       "I'll always treasure {detail}.",
       "{Detail} is something I'll carry with me.",
     ],
-    // Sympathy keeps its light touch in the opening sentence only; these stay gentle.
+    // Sympathy keeps its light touch in the opening sentence only, so these stay gentle.
     FUNNY: [
       'I smile whenever I remember {detail}.',
       "I'll always treasure {detail}.",

@@ -1,0 +1,249 @@
+import type { ListeningProcess } from '@heartfelt/devstack';
+import { findFreePort, spawnManaged } from '@heartfelt/devstack';
+import { newUserId } from '@heartfelt/kit';
+import { MongoClient } from 'mongodb';
+import {
+  OpenAiCompatibleProvider,
+  parseSuggestions,
+} from '../src/providers/openAiCompatibleProvider';
+import { MessageProviderError } from '../src/providers/messageProvider';
+import type { GenerationInput } from '../src/repository/documents';
+import { chatCompletion, FakeChatApi } from './support/fakeChatApi';
+import { startDataServices, type DataServices } from '@heartfelt/testkit';
+import { callAi, firstErrorCode } from './support/graphql';
+import { aiEnv, serverScript, startAi } from './support/stack';
+
+const API_KEY = 'test-api-key-123';
+const MODEL = 'test-model-1';
+
+const input: GenerationInput = {
+  occasion: 'GET_WELL',
+  recipientName: 'Sam',
+  relationship: 'brother',
+  tone: 'POETIC',
+  details: 'the broken wrist',
+  seed: 9,
+};
+
+const threeSuggestions = JSON.stringify({
+  suggestions: [
+    'Get well soon, Sam.',
+    'Sam, may every day mend you a little more.',
+    'Rest easy, Sam, and heal fast.',
+  ],
+});
+
+let fakeApi: FakeChatApi;
+let baseUrl: string;
+
+beforeAll(async () => {
+  fakeApi = new FakeChatApi();
+  baseUrl = await fakeApi.start();
+});
+
+afterAll(async () => {
+  await fakeApi.close();
+});
+
+beforeEach(() => {
+  fakeApi.received.length = 0;
+  fakeApi.reply = { status: 200, body: chatCompletion(threeSuggestions) };
+});
+
+function provider(timeoutMs?: number) {
+  return new OpenAiCompatibleProvider({ baseUrl, apiKey: API_KEY, model: MODEL, timeoutMs });
+}
+
+describe('OpenAiCompatibleProvider', () => {
+  test('parses three suggestions', async () => {
+    const suggestions = await provider().generate(input);
+    expect(suggestions).toEqual([
+      'Get well soon, Sam.',
+      'Sam, may every day mend you a little more.',
+      'Rest easy, Sam, and heal fast.',
+    ]);
+  });
+
+  test('posts to chat completions', async () => {
+    await provider().generate(input);
+    expect(fakeApi.received).toHaveLength(1);
+    expect(fakeApi.received[0]?.method).toBe('POST');
+    expect(fakeApi.received[0]?.path).toBe('/v1/chat/completions');
+  });
+
+  test('sends the model and bearer key', async () => {
+    await provider().generate(input);
+    expect(fakeApi.received[0]?.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(fakeApi.received[0]?.body.model).toBe(MODEL);
+  });
+
+  test('describes the card in the prompt', async () => {
+    await provider().generate(input);
+    const messages = fakeApi.received[0]?.body.messages as Array<{ role: string; content: string }>;
+    const userMessage = messages.find((message) => message.role === 'user')?.content ?? '';
+    expect(userMessage).toContain('Sam');
+    expect(userMessage).toContain('brother');
+    expect(userMessage).toContain('the broken wrist');
+    expect(userMessage).toContain('get well');
+  });
+
+  test('keeps at most three suggestions', async () => {
+    fakeApi.reply.body = chatCompletion('["A.", "B.", "C.", "D."]');
+    expect(await provider().generate(input)).toEqual(['A.', 'B.', 'C.']);
+  });
+
+  test('rejects an HTTP error with its status', async () => {
+    fakeApi.reply = { status: 500, body: { error: { message: 'boom' } } };
+    const failure = provider().generate(input);
+    await expect(failure).rejects.toThrow(MessageProviderError);
+    await expect(failure).rejects.toThrow('returned HTTP 500');
+  });
+
+  test('error messages leave out the key', async () => {
+    fakeApi.reply = { status: 401, body: { error: { message: 'bad key' } } };
+    const error = await provider()
+      .generate(input)
+      .catch((caught: unknown) => caught);
+    expect(String((error as Error).message)).not.toContain(API_KEY);
+  });
+
+  test('rejects a reply without suggestions', async () => {
+    fakeApi.reply.body = chatCompletion('   ');
+    await expect(provider().generate(input)).rejects.toThrow('no suggestions');
+  });
+
+  test('times out a slow reply', async () => {
+    fakeApi.reply.delayMs = 2000;
+    const startedAt = Date.now();
+    await expect(provider(200).generate(input)).rejects.toThrow('timed out after 200 ms');
+    expect(Date.now() - startedAt).toBeLessThan(1500);
+  });
+
+  test('rejects an unreachable API', async () => {
+    const closedPort = await findFreePort();
+    const unreachable = new OpenAiCompatibleProvider({
+      baseUrl: `http://127.0.0.1:${closedPort}`,
+      apiKey: API_KEY,
+      model: MODEL,
+    });
+    await expect(unreachable.generate(input)).rejects.toThrow(MessageProviderError);
+  });
+});
+
+describe('parseSuggestions', () => {
+  test('reads a fenced JSON object', () => {
+    expect(parseSuggestions('```json\n{"suggestions": ["A.", "B."]}\n```')).toEqual(['A.', 'B.']);
+  });
+
+  test('reads a bare JSON array', () => {
+    expect(parseSuggestions('["A.", "B.", "C."]')).toEqual(['A.', 'B.', 'C.']);
+  });
+
+  test('reads a numbered list', () => {
+    expect(parseSuggestions('1. "First one."\n2) Second one.\n\n- Third one.')).toEqual([
+      'First one.',
+      'Second one.',
+      'Third one.',
+    ]);
+  });
+
+  test('drops non-string items', () => {
+    expect(parseSuggestions('{"suggestions": ["A.", 3, null, ""]}')).toEqual(['A.']);
+  });
+});
+
+describe('ai subgraph with AI_PROVIDER=openai', () => {
+  let data: DataServices | undefined;
+  let ai: ListeningProcess | undefined;
+  let mongo: MongoClient | undefined;
+
+  beforeAll(async () => {
+    data = await startDataServices();
+    ai = await startAi(data, {
+      AI_PROVIDER: 'openai',
+      AI_API_BASE_URL: baseUrl,
+      AI_API_KEY: API_KEY,
+      AI_MODEL: MODEL,
+    });
+    mongo = await MongoClient.connect(data.mongoUrl);
+  }, 120_000);
+
+  afterAll(async () => {
+    await mongo?.close();
+    await ai?.stop();
+    await data?.stop();
+  });
+
+  const GENERATE = `
+    mutation Generate($input: GenerateMessageInput!) {
+      generateMessage(input: $input) { id status suggestions }
+    }
+  `;
+
+  test('generateMessage returns the API suggestions', async () => {
+    const response = await callAi<{ generateMessage: { suggestions: string[] } }>(
+      ai!.url,
+      newUserId(),
+      GENERATE,
+      { input },
+    );
+    expect(response.data?.generateMessage.suggestions).toEqual([
+      'Get well soon, Sam.',
+      'Sam, may every day mend you a little more.',
+      'Rest easy, Sam, and heal fast.',
+    ]);
+    expect(fakeApi.received[0]?.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(fakeApi.received[0]?.body.model).toBe(MODEL);
+  });
+
+  test('failed API stores a FAILED generation', async () => {
+    fakeApi.reply = { status: 503, body: { error: { message: 'overloaded' } } };
+    const userId = newUserId();
+    const response = await callAi(ai!.url, userId, GENERATE, { input });
+
+    expect(firstErrorCode(response)).toBe('DEPENDENCY_FAILED');
+    const generationId = response.errors?.[0]?.extensions?.generationId;
+    const stored = await mongo!
+      .db(data!.dbName)
+      .collection('generations')
+      .findOne({ _id: generationId as never, ownerId: userId });
+    expect(stored?.status).toBe('FAILED');
+    expect(stored?.suggestions).toEqual([]);
+    expect(stored?.provider).toBe('openai');
+  });
+
+  test('failed generation reads back as FAILED', async () => {
+    fakeApi.reply = { status: 500, body: {} };
+    const userId = newUserId();
+    const failed = await callAi(ai!.url, userId, GENERATE, { input });
+    const id = failed.errors?.[0]?.extensions?.generationId;
+
+    const response = await callAi<{ messageGeneration: { status: string } }>(
+      ai!.url,
+      userId,
+      'query Read($id: ID!) { messageGeneration(id: $id) { status } }',
+      { id },
+    );
+    expect(response.data?.messageGeneration.status).toBe('FAILED');
+  });
+
+  test('start fails without base URL and key', async () => {
+    const port = await findFreePort();
+    const env = aiEnv(data!, port, { AI_PROVIDER: 'openai' });
+    const child = await spawnManaged({
+      name: 'ai-misconfigured',
+      command: process.execPath,
+      args: [serverScript],
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    const exitCode = await Promise.race([
+      child.exited,
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref()),
+    ]);
+    if (exitCode === 'timeout') await child.stop();
+
+    expect(exitCode).toBe(78);
+    expect(child.outputTail()).toContain('AI_API_BASE_URL: is required when AI_PROVIDER=openai');
+    expect(child.outputTail()).toContain('AI_API_KEY: is required when AI_PROVIDER=openai');
+  }, 30_000);
+});
