@@ -19,6 +19,7 @@ import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
 import { explorerPage, explorerRoutes } from './explorer';
 import { SignedSubgraphDataSource, createSubgraphAgent } from './subgraphDataSource';
+import { forwardToSubgraph } from './subgraphRoutes';
 import { supergraphFromFile } from './supergraphFile';
 
 function readConfig(): GatewayConfig {
@@ -75,6 +76,19 @@ async function main(): Promise<void> {
     port: config.PORT,
     maxBodyBytes: config.MAX_BODY_BYTES,
     routes: config.EXPLORER_ENABLED ? explorerRoutes() : {},
+    // The recipient's card page and photo uploads belong to the cards subgraph.
+    prefixRoutes: Object.fromEntries(
+      ['/c/', '/cards/', '/photos/'].map((prefix) => [
+        prefix,
+        forwardToSubgraph({
+          subgraph: 'cards',
+          origin: new URL(config.subgraphUrls.cards ?? 'http://127.0.0.1:4002/graphql').origin,
+          agent,
+          tokens,
+          jwtSecret: config.JWT_SECRET,
+        }),
+      ]),
+    ),
     graphqlHtmlPage: config.EXPLORER_ENABLED ? explorerPage : undefined,
     readiness: {},
     context: async (req) => ({ identity: await identify(req, config.JWT_SECRET) }),

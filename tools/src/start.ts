@@ -15,7 +15,7 @@ import {
 import { MongoClient } from 'mongodb';
 import { isEmpty, seed } from './seed';
 import { DEMO_EMAIL, DEMO_PASSWORD } from './seedData';
-import { repoRoot, serverScriptOf, subgraphs } from './subgraphs';
+import { repoRoot, serverScriptOf, subgraphs, workerScriptOf, workers } from './subgraphs';
 
 /**
  * `npm start`: runs the whole graph on this machine. Starts FerretDB and Redis unless
@@ -108,6 +108,18 @@ async function startCache(): Promise<string> {
   return redis.url;
 }
 
+async function startQueueRedis(): Promise<string> {
+  if (process.env.QUEUE_REDIS_URL) return process.env.QUEUE_REDIS_URL;
+  const redis = await startRedis({
+    port: port('DEV_QUEUE_REDIS_PORT', 6381),
+    dataDir: join(dataRoot, 'queue-redis'),
+    role: 'queue',
+    logFile: join(logDir, 'queue-redis.log'),
+  });
+  console.log(`queues: Redis at ${redis.url} (noeviction, append-only file in .data/queue-redis)`);
+  return redis.url;
+}
+
 async function seedWhenEmpty(mongoUrl: string, dbName: string): Promise<void> {
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
   try {
@@ -129,7 +141,11 @@ async function seedWhenEmpty(mongoUrl: string, dbName: string): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const dbName = process.env.MONGO_DB ?? 'heartfelt';
-  const [mongoUrl, redisUrl] = await Promise.all([startStore(), startCache()]);
+  const [mongoUrl, redisUrl, queueRedisUrl] = await Promise.all([
+    startStore(),
+    startCache(),
+    startQueueRedis(),
+  ]);
   await seedWhenEmpty(mongoUrl, dbName);
 
   const secrets = {
@@ -153,6 +169,7 @@ async function main(): Promise<void> {
     MONGO_URL: mongoUrl,
     MONGO_DB: dbName,
     REDIS_URL: redisUrl,
+    QUEUE_REDIS_URL: queueRedisUrl,
     APOLLO_TELEMETRY_DISABLED: 'true',
     ...secrets,
     ...urls,
@@ -169,6 +186,23 @@ async function main(): Promise<void> {
       }),
     ),
   );
+  for (const worker of workers) {
+    const script = workerScriptOf(worker.subgraph);
+    if (!existsSync(script)) continue;
+    const workerPort = port(
+      `${worker.name.toUpperCase().replace('-', '_')}_PORT`,
+      worker.defaultPort,
+    );
+    services.push(
+      await startNodeService({
+        name: worker.name,
+        script,
+        port: workerPort,
+        env: { ...env, PORT: String(workerPort) },
+        logFile: join(logDir, `${worker.name}.log`),
+      }),
+    );
+  }
   const gatewayPort = port('GATEWAY_PORT', 4000);
   services.push(
     await startNodeService({

@@ -23,3 +23,15 @@ export function schemaPathOf(name: SubgraphName): string {
 export function serverScriptOf(name: SubgraphName): string {
   return join(repoRoot, 'subgraphs', name, 'dist', 'server.js');
 }
+
+/** Worker processes: each consumes the queues of one subgraph, with health on its own port. */
+export const workers = [
+  { name: 'users-worker', subgraph: 'users', defaultPort: 4101 },
+  { name: 'cards-worker', subgraph: 'cards', defaultPort: 4102 },
+  { name: 'ai-worker', subgraph: 'ai', defaultPort: 4104 },
+  { name: 'payments-worker', subgraph: 'payments', defaultPort: 4105 },
+] as const;
+
+export function workerScriptOf(subgraph: SubgraphName): string {
+  return join(repoRoot, 'subgraphs', subgraph, 'dist', 'worker.js');
+}

@@ -38,6 +38,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   maxBodyBytes?: number;
   /** Extra routes by exact path. */
   routes?: Record<string, RouteHandler>;
+  /** Extra routes by path prefix, such as `/c/`; the longest matching prefix wins. */
+  prefixRoutes?: Record<string, RouteHandler>;
   /** Path of the GraphQL endpoint. Default `/graphql`. */
   graphqlPath?: string;
   /** Page served for a browser's GET of the GraphQL endpoint (an explorer), if any. */
@@ -91,6 +93,17 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
     }
   }
   return raw;
+}
+
+function matchPrefix(
+  routes: Record<string, RouteHandler> | undefined,
+  path: string,
+): RouteHandler | undefined {
+  if (!routes) return undefined;
+  const prefix = Object.keys(routes)
+    .filter((key) => path.startsWith(key))
+    .sort((a, b) => b.length - a.length)[0];
+  return prefix === undefined ? undefined : routes[prefix];
 }
 
 /** A browser navigating to the endpoint: a GET with no query that accepts HTML. */
@@ -171,7 +184,8 @@ export async function startHttpServer<Context extends BaseContext>(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = url.pathname;
     res.on('finish', () => {
-      const label = route === graphqlPath || options.routes?.[route] ? route : 'other';
+      const prefix = Object.keys(options.prefixRoutes ?? {}).find((key) => route.startsWith(key));
+      const label = route === graphqlPath || options.routes?.[route] ? route : (prefix ?? 'other');
       metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
     });
 
@@ -188,7 +202,7 @@ export async function startHttpServer<Context extends BaseContext>(
         }
         return handleGraphQL(req, res, url);
       }
-      const custom = options.routes?.[route];
+      const custom = options.routes?.[route] ?? matchPrefix(options.prefixRoutes, route);
       if (custom) return custom(req, res);
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${route}.` } });
     };

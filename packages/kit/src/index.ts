@@ -16,3 +16,5 @@ export * from './store';
 export * from './tokens';
 export * from './scalars';
 export * from './validation';
+export * from './queues';
+export * from './worker';

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { maskUnexpectedErrors, operationMetricsPlugin } from './apolloPlugins';
 import { loadConfig, serviceSettings } from './config';
 import { EntityCache } from './entityCache';
-import { HttpError, startHttpServer, type RouteHandler } from './httpServer';
+import { HttpError, startHttpServer } from './httpServer';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createCacheRedis, type Redis } from './redis';
@@ -115,8 +115,20 @@ export interface SubgraphOptions<Context extends BaseContext> {
   resolvers: object;
   /** Builds the request context from the verified identity. */
   context: (base: BaseContext) => Context;
-  routes?: Record<string, RouteHandler>;
+  /**
+   * Non-GraphQL routes by path prefix (for example `/c/`), reached through the gateway's
+   * origin. Like GraphQL requests, they must carry the gateway's signature, and the handler
+   * receives the identity it vouches for.
+   */
+  routes?: Record<string, SubgraphRouteHandler>;
 }
+
+/** Handler of a subgraph's own HTTP route, called after the gateway signature is verified. */
+export type SubgraphRouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  identity: Identity,
+) => Promise<void> | void;
 
 /**
  * Starts a subgraph: the federated schema on Apollo Server, served over HTTP. Every GraphQL
@@ -166,7 +178,13 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
     metrics: kit.metrics,
     host: config.HOST,
     port: config.PORT,
-    routes: options.routes,
+    prefixRoutes: Object.fromEntries(
+      Object.entries(options.routes ?? {}).map(([prefix, handler]) => [
+        prefix,
+        async (req: IncomingMessage, res: ServerResponse) =>
+          handler(req, res, await authenticate(req)),
+      ]),
+    ),
     readiness: {
       store: () => kit.store.ping(),
       cache: () => kit.redis.ping(),

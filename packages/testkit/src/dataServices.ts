@@ -14,36 +14,50 @@ import { findRepoRoot } from './repoRoot';
 export interface DataServices {
   mongoUrl: string;
   redisUrl: string;
+  /** The queue Redis: append-only file, `noeviction`. */
+  queueRedisUrl: string;
   /** Database name the services under test use. */
   dbName: string;
   /** Stops both servers and deletes their data. */
   stop(): Promise<void>;
   ferretdb: ListeningProcess;
   redis: ListeningProcess;
+  queueRedis: ListeningProcess;
+  /** Folder holding the queue Redis's data, for restarting it on the same port and data. */
+  queueRedisDir: string;
 }
 
-/** Starts a FerretDB (building it on first use) and a cache Redis for one test file. */
+/**
+ * Starts a FerretDB (building it on first use), a cache Redis and a queue Redis for one test
+ * file. `stop()` stops whichever queue Redis is current, so a test may restart it.
+ */
 export async function startDataServices(): Promise<DataServices> {
   const root = findRepoRoot();
   const dataDir = await mkdtemp(join(tmpdir(), 'heartfelt-test-'));
   const binary = await ensureFerretDB({ projectRoot: root });
-  const [ferretdb, redis] = await Promise.all([
+  const queueRedisDir = join(dataDir, 'queue-redis');
+  const [ferretdb, redis, queueRedis] = await Promise.all([
     findFreePort().then((port) =>
       startFerretDB({ binary, port, dataDir: join(dataDir, 'ferretdb') }),
     ),
     findFreePort().then((port) =>
       startRedis({ port, dataDir: join(dataDir, 'redis'), role: 'cache' }),
     ),
+    findFreePort().then((port) => startRedis({ port, dataDir: queueRedisDir, role: 'queue' })),
   ]);
-  return {
+  const services: DataServices = {
     mongoUrl: ferretdb.url,
     redisUrl: redis.url,
+    queueRedisUrl: queueRedis.url,
+    queueRedisDir,
     dbName: 'heartfelt_test',
     ferretdb,
     redis,
+    queueRedis,
     async stop() {
-      await Promise.all([ferretdb.stop(), redis.stop()]);
+      await Promise.all([ferretdb.stop(), redis.stop(), services.queueRedis.stop()]);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return services;
 }

@@ -8,6 +8,10 @@ import { testSecrets } from './secrets';
 export const subgraphNames = ['users', 'cards', 'templates', 'ai', 'payments'] as const;
 export type SubgraphName = (typeof subgraphNames)[number];
 
+/** Subgraphs that have a worker process (`dist/worker.js`) consuming their queues. */
+export const workerSubgraphs = ['users', 'cards', 'ai', 'payments'] as const;
+export type WorkerName = `${(typeof workerSubgraphs)[number]}-worker`;
+
 /** A running graph for a test: data services, the five subgraphs and the gateway. */
 export interface TestGraph {
   data: DataServices;
@@ -15,7 +19,9 @@ export interface TestGraph {
   db: Db;
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
-  processes: Record<SubgraphName | 'gateway', ListeningProcess>;
+  processes: Partial<Record<SubgraphName | WorkerName | 'gateway', ListeningProcess>>;
+  /** Starts (or restarts) one worker process; its previous process, if any, must be stopped. */
+  startWorker(subgraph: (typeof workerSubgraphs)[number]): Promise<ListeningProcess>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +33,7 @@ function commonEnv(data: DataServices): Record<string, string> {
     MONGO_URL: data.mongoUrl,
     MONGO_DB: data.dbName,
     REDIS_URL: data.redisUrl,
+    QUEUE_REDIS_URL: data.queueRedisUrl,
     APOLLO_TELEMETRY_DISABLED: 'true',
     ...testSecrets,
   };
@@ -40,6 +47,8 @@ export async function startGraph(
   options: {
     subgraphs?: readonly SubgraphName[];
     gateway?: boolean;
+    /** Worker processes to start as well. Default: none. */
+    workers?: ReadonlyArray<(typeof workerSubgraphs)[number]>;
     env?: Record<string, string>;
   } = {},
 ): Promise<TestGraph> {
@@ -60,9 +69,21 @@ export async function startGraph(
   const processes = {} as TestGraph['processes'];
   const client = new MongoClient(data.mongoUrl);
   const stop = async () => {
-    await Promise.all(Object.values(processes).map((service) => service.stop()));
+    await Promise.all(Object.values(processes).map((service) => service?.stop()));
     await client.close();
     await data.stop();
+  };
+
+  const startWorker = async (subgraph: (typeof workerSubgraphs)[number]) => {
+    const port = await findFreePort();
+    const worker = await startNodeService({
+      name: `${subgraph}-worker`,
+      script: join(root, 'subgraphs', subgraph, 'dist', 'worker.js'),
+      port,
+      env: { ...env, PORT: String(port) },
+    });
+    processes[`${subgraph}-worker`] = worker;
+    return worker;
   };
 
   try {
@@ -87,8 +108,17 @@ export async function startGraph(
       });
       gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     }
+    await Promise.all((options.workers ?? []).map((subgraph) => startWorker(subgraph)));
     await client.connect();
-    return { data, db: client.db(data.dbName), gatewayUrl, subgraphUrls, processes, stop };
+    return {
+      data,
+      db: client.db(data.dbName),
+      gatewayUrl,
+      subgraphUrls,
+      processes,
+      startWorker,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
