@@ -25,6 +25,9 @@ const subgraphMappers: Record<string, Mappers> = {
   ai: {
     MessageGeneration: '../repository/documents#GenerationDocument',
     Card: '../repository/documents#CardRepresentation',
+    User: '../repository/documents#UserReference',
+    Reminder: '../repository/documents#ReminderDocument',
+    Contact: '../repository/documents#ContactReference',
   },
   payments: {
     Order: '../repository/documents#OrderDocument',

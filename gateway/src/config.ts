@@ -20,6 +20,16 @@ export const gatewaySettings = {
   JWT_SECRET: secretSetting(),
   /** Signs the identity sent with every subgraph request. */
   SUBGRAPH_SIGNING_SECRET: secretSetting(),
+  /**
+   * Bearer token of the operator view of the queues (/admin/queues). When unset, or when
+   * QUEUE_REDIS_URL is unset, that view does not exist.
+   */
+  ADMIN_TOKEN: secretSetting().optional(),
+  /** The queue Redis that the operator view of the queues reads. */
+  QUEUE_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** Subgraph URLs; each replaces the routing URL the supergraph names for that subgraph. */
   USERS_URL: optionalUrl(),
   CARDS_URL: optionalUrl(),

@@ -13,7 +13,8 @@ export interface GatewayContext {
 export async function identify(req: IncomingMessage, jwtSecret: string): Promise<Identity> {
   const header = req.headers.authorization;
   if (!header) return { userId: null };
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(header);
+  // HTTP authentication scheme names are case-insensitive.
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i.exec(header);
   if (!match) {
     throw new HttpError(401, 'Authorization header must be "Bearer <token>".', 'UNAUTHENTICATED');
   }

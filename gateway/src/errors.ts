@@ -4,12 +4,15 @@ import { maskUnexpectedErrors, type Logger } from '@heartfelt/kit';
 /**
  * Formats errors for clients: unexpected ones are masked by the kit, and the `serviceName`
  * the gateway adds to errors from subgraphs is removed, since clients of one graph have no use
- * for the names of the services behind it.
+ * for the names of the services behind it. An error a subgraph returned was already logged by
+ * that subgraph, so it is masked here without being logged a second time.
  */
 export function formatGatewayError(logger: Logger) {
-  const mask = maskUnexpectedErrors(logger);
+  const maskAndLog = maskUnexpectedErrors(logger);
+  const maskOnly = maskUnexpectedErrors(logger.child({}, { level: 'silent' }));
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const masked = mask(formatted, error);
+    const fromSubgraph = formatted.extensions?.serviceName !== undefined;
+    const masked = (fromSubgraph ? maskOnly : maskAndLog)(formatted, error);
     if (!masked.extensions || !('serviceName' in masked.extensions)) return masked;
     const { serviceName: _serviceName, ...extensions } = masked.extensions;
     return { ...masked, extensions };

@@ -14,6 +14,7 @@ import {
   operationMetricsPlugin,
   startHttpServer,
 } from '@heartfelt/kit';
+import { adminQueueRoutes } from './adminQueues';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`No URL for subgraph "${name}": set ${name.toUpperCase()}_URL.`);
-      return new SignedSubgraphDataSource(name, target, tokens, agent);
+      return new SignedSubgraphDataSource(name, target, tokens, agent, logger);
     },
     logger,
   });
@@ -68,6 +69,12 @@ async function main(): Promise<void> {
   });
   await apollo.start();
 
+  const adminQueues = adminQueueRoutes({
+    adminToken: config.ADMIN_TOKEN,
+    queueRedisUrl: config.QUEUE_REDIS_URL,
+    logger,
+  });
+
   const http = await startHttpServer<GatewayContext>({
     apollo,
     logger,
@@ -76,19 +83,23 @@ async function main(): Promise<void> {
     port: config.PORT,
     maxBodyBytes: config.MAX_BODY_BYTES,
     routes: config.EXPLORER_ENABLED ? explorerRoutes() : {},
-    // The recipient's card page and photo uploads belong to the cards subgraph.
-    prefixRoutes: Object.fromEntries(
-      ['/c/', '/cards/', '/photos/'].map((prefix) => [
-        prefix,
-        forwardToSubgraph({
-          subgraph: 'cards',
-          origin: new URL(config.subgraphUrls.cards ?? 'http://127.0.0.1:4002/graphql').origin,
-          agent,
-          tokens,
-          jwtSecret: config.JWT_SECRET,
-        }),
-      ]),
-    ),
+    // The operator view of the queues, when configured. The recipient's card page and photo
+    // uploads belong to the cards subgraph.
+    prefixRoutes: {
+      ...adminQueues.prefixRoutes,
+      ...Object.fromEntries(
+        ['/c/', '/cards/', '/photos/'].map((prefix) => [
+          prefix,
+          forwardToSubgraph({
+            subgraph: 'cards',
+            origin: new URL(config.subgraphUrls.cards ?? 'http://127.0.0.1:4002/graphql').origin,
+            agent,
+            tokens,
+            jwtSecret: config.JWT_SECRET,
+          }),
+        ]),
+      ),
+    },
     graphqlHtmlPage: config.EXPLORER_ENABLED ? explorerPage : undefined,
     readiness: {},
     context: async (req) => ({ identity: await identify(req, config.JWT_SECRET) }),
@@ -106,6 +117,7 @@ async function main(): Promise<void> {
     await http.close();
     await apollo.stop();
     await agent.close();
+    await adminQueues.close();
     logger.info('stopped');
     process.exit(0);
   };

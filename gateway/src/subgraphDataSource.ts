@@ -1,12 +1,19 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GATEWAY_TOKEN_HEADER, type GatewayTokenCache, type Identity } from '@heartfelt/kit';
+import {
+  ErrorCode,
+  GATEWAY_TOKEN_HEADER,
+  type GatewayTokenCache,
+  type Identity,
+  type Logger,
+} from '@heartfelt/kit';
+import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { GatewayContext } from './context';
 
 /**
- * Creates the HTTP client shared by all subgraph fetches: keep-alive connections, a bounded
- * pool per subgraph origin. The gateway's default client opened and closed connections and
- * showed up as a large share of gateway CPU in profiles.
+ * Creates the HTTP client shared by all subgraph fetches: a bounded pool of keep-alive
+ * connections per subgraph origin, so that fetches reuse connections instead of opening one
+ * each.
  */
 export function createSubgraphAgent(connectionsPerOrigin: number): Agent {
   return new Agent({
@@ -18,9 +25,26 @@ export function createSubgraphAgent(connectionsPerOrigin: number): Agent {
   });
 }
 
+const UNAVAILABLE_MESSAGE = 'A service this operation depends on is unavailable; retry later.';
+
+function dependencyFailed(): GraphQLError {
+  return new GraphQLError(UNAVAILABLE_MESSAGE, {
+    extensions: { code: ErrorCode.DependencyFailed },
+  });
+}
+
+interface SubgraphErrorBody {
+  errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }>;
+}
+
 /**
  * Fetches from one subgraph, signing each request with the caller's identity for that
  * subgraph only. No client header is forwarded: subgraphs trust nothing but the signature.
+ *
+ * Failures are reported to clients without subgraph names, URLs or bodies: a subgraph's 400
+ * for bad input (a variable its scalar rejected) keeps its BAD_USER_INPUT code and message,
+ * and anything else (a refused connection, a 5xx, a 401 from a misconfigured secret) becomes
+ * DEPENDENCY_FAILED. The details are logged here, once.
  */
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -28,11 +52,22 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     url: string,
     private readonly tokens: GatewayTokenCache,
     agent: Agent,
+    private readonly logger: Logger,
   ) {
     super({
       url,
-      fetcher: ((input: string, init: Parameters<typeof undiciFetch>[1]) =>
-        undiciFetch(input, { ...init, dispatcher: agent })) as never,
+      fetcher: (async (input: string, init: Parameters<typeof undiciFetch>[1]) => {
+        try {
+          return await undiciFetch(input, { ...init, dispatcher: agent });
+        } catch (error) {
+          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+          logger.error(
+            { subgraph: subgraphName, err: cause?.code ?? cause?.message ?? String(error) },
+            'subgraph fetch failed',
+          );
+          throw dependencyFailed();
+        }
+      }) as never,
     });
   }
 
@@ -45,5 +80,24 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
         : { userId: null };
     const token = await this.tokens.tokenFor(identity, this.subgraphName);
     options.request.http?.headers.set(GATEWAY_TOKEN_HEADER, token);
+  }
+
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0],
+  ): Promise<GraphQLError> {
+    const body = (await this.parseBody(response).catch(() => null)) as SubgraphErrorBody | null;
+    const first = typeof body === 'object' && body !== null ? body.errors?.[0] : undefined;
+    if (
+      response.status === 400 &&
+      first?.extensions?.code === ErrorCode.BadUserInput &&
+      typeof first.message === 'string'
+    ) {
+      return new GraphQLError(first.message, { extensions: { code: ErrorCode.BadUserInput } });
+    }
+    this.logger.error(
+      { subgraph: this.subgraphName, status: response.status, code: first?.extensions?.code },
+      'subgraph answered with an HTTP error',
+    );
+    return dependencyFailed();
   }
 }

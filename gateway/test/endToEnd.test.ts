@@ -213,6 +213,50 @@ describe('end to end through the gateway', () => {
         'NOT_FOUND',
       ],
       ['Dashboard', 'negative first', { first: -1 }, token, 'BAD_USER_INPUT'],
+      [
+        'AddContact',
+        'impossible birthday',
+        {
+          input: {
+            name: 'Di',
+            relationship: 'friend',
+            birthday: '1990-02-30',
+            timeZone: 'UTC',
+            email: 'di@example.com',
+          },
+        },
+        token,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'AddContact',
+        'operator as birthday',
+        {
+          input: {
+            name: 'Di',
+            relationship: 'friend',
+            birthday: { $ne: 1 },
+            timeZone: 'UTC',
+            email: 'di@example.com',
+          },
+        },
+        token,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'AddContact',
+        'NUL in name',
+        {
+          input: {
+            name: 'D\u0000i',
+            relationship: 'friend',
+            timeZone: 'UTC',
+            email: 'di@example.com',
+          },
+        },
+        token,
+        'BAD_USER_INPUT',
+      ],
     ];
     for (const [name, label, variables, caseToken, code] of cases) {
       const result = await graphql(graph.gatewayUrl, operation(name), {

@@ -36,15 +36,27 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
-/** Development secrets, generated once and kept in .data so tokens survive a restart. */
-function devSecrets(): { JWT_SECRET: string; SUBGRAPH_SIGNING_SECRET: string } {
+/** Development secrets, kept in .data/dev-secrets.json so tokens survive a restart. */
+interface DevSecrets {
+  JWT_SECRET: string;
+  SUBGRAPH_SIGNING_SECRET: string;
+  /** Bearer token of the gateway's /admin/queues. */
+  ADMIN_TOKEN: string;
+}
+
+/** Reads the development secrets, generating the ones the file lacks (or the file itself). */
+function devSecrets(): DevSecrets {
   const file = join(dataRoot, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = {
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
+  const saved: Partial<DevSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const secrets: DevSecrets = {
+    JWT_SECRET: saved.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    SUBGRAPH_SIGNING_SECRET: saved.SUBGRAPH_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    ADMIN_TOKEN: saved.ADMIN_TOKEN ?? randomBytes(32).toString('hex'),
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const names = Object.keys(secrets) as Array<keyof DevSecrets>;
+  if (names.some((name) => saved[name] === undefined)) {
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -175,58 +187,121 @@ async function main(): Promise<void> {
     ...urls,
   };
 
-  const services: ListeningProcess[] = await Promise.all(
-    subgraphs.map(({ name }) =>
-      startNodeService({
-        name,
-        script: serverScriptOf(name),
-        port: ports[name]!,
-        env: { ...env, PORT: String(ports[name]) },
-        logFile: join(logDir, `${name}.log`),
-      }),
-    ),
-  );
-  for (const worker of workers) {
-    const script = workerScriptOf(worker.subgraph);
-    if (!existsSync(script)) continue;
-    const workerPort = port(
-      `${worker.name.toUpperCase().replace('-', '_')}_PORT`,
-      worker.defaultPort,
-    );
-    services.push(
-      await startNodeService({
-        name: worker.name,
-        script,
-        port: workerPort,
-        env: { ...env, PORT: String(workerPort) },
-        logFile: join(logDir, `${worker.name}.log`),
-      }),
-    );
-  }
+  const subgraphSpecs: ServiceSpec[] = subgraphs.map(({ name }) => ({
+    name,
+    script: serverScriptOf(name),
+    port: ports[name]!,
+    env,
+  }));
+  const workerSpecs: ServiceSpec[] = workers
+    .filter((worker) => existsSync(workerScriptOf(worker.subgraph)))
+    .map((worker) => ({
+      name: worker.name,
+      script: workerScriptOf(worker.subgraph),
+      port: port(`${worker.name.toUpperCase().replace('-', '_')}_PORT`, worker.defaultPort),
+      env,
+    }));
   const gatewayPort = port('GATEWAY_PORT', 4000);
-  services.push(
-    await startNodeService({
-      name: 'gateway',
-      script: join(repoRoot, 'gateway', 'dist', 'server.js'),
-      port: gatewayPort,
-      env: { ...env, PORT: String(gatewayPort) },
-      logFile: join(logDir, 'gateway.log'),
-    }),
-  );
-  for (const service of services) {
-    void service.exited.then((code) => {
-      if (!stopping)
-        console.error(`${service.name} exited (code ${code}); see .data/logs/${service.name}.log`);
-    });
-  }
+  const adminToken = process.env.ADMIN_TOKEN ?? devSecrets().ADMIN_TOKEN;
+  const gatewaySpec: ServiceSpec = {
+    name: 'gateway',
+    script: join(repoRoot, 'gateway', 'dist', 'server.js'),
+    port: gatewayPort,
+    // Only the gateway serves /admin/queues, so only it gets the token.
+    env: { ...env, ADMIN_TOKEN: adminToken },
+  };
 
+  // Started in dependency order and stopped in the reverse order (see shutdown).
+  tiers.push(await Promise.all(subgraphSpecs.map(supervise)));
+  tiers.push(await Promise.all(workerSpecs.map(supervise)));
+  tiers.push([await supervise(gatewaySpec)]);
+
+  const explorer =
+    process.env.EXPLORER_ENABLED !== 'false' && process.env.NODE_ENV !== 'production'
+      ? '  (open it in a browser for the explorer)'
+      : '';
   console.log('');
-  console.log(
-    `Heartfelt graph:  http://127.0.0.1:${gatewayPort}/graphql  (open it in a browser for the explorer)`,
-  );
+  console.log(`Heartfelt graph:  http://127.0.0.1:${gatewayPort}/graphql${explorer}`);
   console.log(`Demo login:       ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
   console.log(`Service logs:     .data/logs/`);
+  console.log(
+    `Queues (admin):   http://127.0.0.1:${gatewayPort}/admin/queues  ` +
+      (process.env.ADMIN_TOKEN
+        ? '(Authorization: Bearer $ADMIN_TOKEN)'
+        : '(Authorization: Bearer <ADMIN_TOKEN from .data/dev-secrets.json>)'),
+  );
   console.log('Press Ctrl-C to stop everything.');
+}
+
+/** How to start one service process. */
+interface ServiceSpec {
+  name: string;
+  script: string;
+  port: number;
+  env: Record<string, string>;
+}
+
+/** A supervised service: the current process, replaced when it crashes. */
+interface Supervised {
+  name: string;
+  current: ListeningProcess;
+}
+
+/** Services by start tier: subgraphs, then workers, then the gateway. */
+const tiers: Supervised[][] = [];
+
+/** Restarts allowed per service within RESTART_WINDOW_MS before the supervisor gives up. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+/**
+ * Starts a service and restarts it when it exits unexpectedly, after a delay that doubles with
+ * each recent crash (1 s, 2 s, 4 s …). After MAX_RESTARTS crashes within a minute it stays down
+ * and the reason is printed, because a crash loop needs a person.
+ */
+async function supervise(spec: ServiceSpec): Promise<Supervised> {
+  const start = () =>
+    startNodeService({
+      name: spec.name,
+      script: spec.script,
+      port: spec.port,
+      env: { ...spec.env, PORT: String(spec.port) },
+      logFile: join(logDir, `${spec.name}.log`),
+    });
+  const service: Supervised = { name: spec.name, current: await start() };
+  const crashes: number[] = [];
+
+  const watch = (running: ListeningProcess) => {
+    void running.exited.then(async (code) => {
+      if (stopping) return;
+      const how = code === null ? 'was killed by a signal' : `exited with code ${code}`;
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes[0]! < now - RESTART_WINDOW_MS) crashes.shift();
+      if (crashes.length > MAX_RESTARTS) {
+        console.error(
+          `${spec.name} ${how} ${crashes.length} times in a minute; not restarting it.`,
+        );
+        console.error(`See .data/logs/${spec.name}.log`);
+        return;
+      }
+      const delayMs = 1000 * 2 ** (crashes.length - 1);
+      console.error(
+        `${spec.name} ${how}; restarting in ${delayMs / 1000} s (.data/logs/${spec.name}.log)`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (stopping) return;
+      try {
+        service.current = await start();
+        watch(service.current);
+        console.error(`${spec.name} restarted`);
+      } catch (error) {
+        console.error(`${spec.name} failed to restart: ${(error as Error).message}`);
+      }
+    });
+  };
+  watch(service.current);
+  return service;
 }
 
 let stopping = false;
@@ -234,6 +309,10 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the graph…`);
+  // The gateway first, so no new work arrives; then workers and subgraphs drain; then data.
+  for (const tier of [...tiers].reverse()) {
+    await Promise.all(tier.map((service) => service.current.stop()));
+  }
   await stopAll();
   process.exit(0);
 }

@@ -102,6 +102,9 @@ export async function startPostgres(options: StartPostgresOptions): Promise<List
     // The socket goes in the data folder, which the server user owns, not in /var/run.
     '-c',
     `unix_socket_directories=${dataDir}`,
+    // Failed statements would otherwise be logged with the documents they carried.
+    '-c',
+    'log_min_error_statement=panic',
   ];
   const managed = await spawnManaged({
     name: 'postgres',

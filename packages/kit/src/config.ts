@@ -23,7 +23,11 @@ export function loadConfig<Shape extends z.ZodRawShape>(
     const setting = issue.path.join('.');
     const raw = env[setting];
     const shown =
-      raw === undefined ? 'not set' : /SECRET|PASSWORD|KEY/.test(setting) ? 'hidden' : `"${raw}"`;
+      raw === undefined
+        ? 'not set'
+        : /SECRET|PASSWORD|KEY|TOKEN/.test(setting)
+          ? 'hidden'
+          : `"${raw}"`;
     return `${setting}: ${issue.message} (received ${shown})`;
   });
   throw new ConfigError(problems);

@@ -15,6 +15,8 @@ export const ErrorCode = {
   InvalidCredentials: 'INVALID_CREDENTIALS',
   InvalidStatusTransition: 'INVALID_STATUS_TRANSITION',
   PaymentDeclined: 'PAYMENT_DECLINED',
+  /** The operation needs a paid order, such as scheduling a card that is not paid. */
+  PaymentRequired: 'PAYMENT_REQUIRED',
   AlreadyPaid: 'ALREADY_PAID',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   LimitExceeded: 'LIMIT_EXCEEDED',

@@ -12,6 +12,7 @@ export * from './pagination';
 export * from './redis';
 export * from './schema';
 export * from './service';
+export * from './shardKeys';
 export * from './store';
 export * from './tokens';
 export * from './scalars';

@@ -10,7 +10,12 @@ export const QueueName = {
   Media: 'media',
   /** Writing message suggestions. Producer: ai. Worker: ai-worker. */
   Generation: 'ai-generation',
-  /** Daily birthday reminders. Producer: ai-worker's scheduler. Worker: ai-worker. */
+  /**
+   * The daily birthday scan, run by a job scheduler. Producer: the scheduler that users-worker
+   * registers. Worker: users-worker.
+   */
+  BirthdayScan: 'birthday-scan',
+  /** Drafting one birthday reminder. Producer: users-worker's birthday scan. Worker: ai-worker. */
   Reminders: 'reminders',
   /** Payment provider events (succeeded, failed, refunded). Producer: payments. Worker: payments-worker. */
   PaymentEvents: 'payment-events',

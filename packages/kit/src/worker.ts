@@ -17,6 +17,11 @@ export const workerSettings = {
     .default('redis://127.0.0.1:6381'),
   /** Time allowed for active jobs to finish on shutdown, in milliseconds. */
   WORKER_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
+  /**
+   * How long a worker holds a job's lock without renewing it, in milliseconds. A worker that
+   * dies leaves its job locked this long before another worker retries it as stalled.
+   */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
 };
 
 /** One queue a worker process consumes. */
@@ -48,7 +53,8 @@ export async function runWorkers(
       connection: connection.duplicate(),
       prefix: QUEUE_PREFIX,
       concurrency: definition.concurrency ?? 4,
-      lockDuration: 30_000,
+      lockDuration: settings.WORKER_LOCK_DURATION_MS,
+      stalledInterval: settings.WORKER_LOCK_DURATION_MS,
       maxStalledCount: 2,
     });
     worker.on('failed', (job, error) => {

@@ -1,11 +1,15 @@
-import type { BaseContext } from '@heartfelt/kit';
-import type { GenerationDependencies } from './generation/runGeneration';
+import type { BaseContext, EntityCache } from '@heartfelt/kit';
+import type { GenerationJobProducer } from './jobs/generationJobs';
 import type { Loaders } from './loaders';
+import type { GenerationRepository } from './repository/generations';
 
-/**
- * The GraphQL context of one request: the generation dependencies are in it, so that resolvers
- * can pass it to `runGeneration` as it is.
- */
-export interface Context extends BaseContext, GenerationDependencies {
+/** The GraphQL context of one request. */
+export interface Context extends BaseContext {
   loaders: Loaders;
+  generations: GenerationRepository;
+  generationJobs: GenerationJobProducer;
+  /** Name of the configured message provider, stored with each new generation. */
+  providerName: string;
+  /** Entity cache behind the loaders. Write paths invalidate the entries they change. */
+  cache: EntityCache;
 }

@@ -1,49 +1,67 @@
 import { join } from 'node:path';
-import { ConfigError, createServiceKit, loadTypeDefs, startSubgraph } from '@heartfelt/kit';
+import {
+  createQueue,
+  createQueueRedis,
+  createServiceKit,
+  loadTypeDefs,
+  QueueName,
+  startSubgraph,
+  workerSettings,
+} from '@heartfelt/kit';
 import { MessageAnalysisCache } from './analysis/analysisCache';
 import type { Context } from './context';
+import { GenerationJobProducer, type GenerationJobData } from './jobs/generationJobs';
 import { createLoaders } from './loaders';
-import { createMessageProvider } from './providers/createMessageProvider';
+import { createConfiguredProvider } from './providerSetup';
 import { GenerationRepository } from './repository/generations';
+import { ReminderRepository } from './repository/reminders';
 import { resolvers } from './resolvers';
-import { aiSettings, parseProviderSettings, type ProviderSettings } from './settings';
+import { aiSettings } from './settings';
 
 /** Lifetime of a cached message analysis, in seconds: one day. */
 const ANALYSIS_CACHE_TTL_SECONDS = 24 * 60 * 60;
 
-async function main(): Promise<void> {
-  const kit = await createServiceKit('ai', 4004, aiSettings);
+const settings = { ...aiSettings, ...workerSettings };
 
-  let providerSettings: ProviderSettings;
-  try {
-    providerSettings = parseProviderSettings(kit.settings);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`ai: ${error.message}\n`);
-    await kit.runShutdown();
-    process.exit(78);
-  }
-  const provider = createMessageProvider(providerSettings);
-  kit.logger.info({ provider: provider.name }, 'message provider chosen');
+async function main(): Promise<void> {
+  const kit = await createServiceKit('ai', 4004, settings);
+  // The subgraph only records the provider's name; ai-worker calls it. Checking the provider
+  // settings here too makes a misconfiguration fail at start in both processes.
+  const provider = await createConfiguredProvider(kit, kit.settings);
 
   const generations = new GenerationRepository(kit.store.db);
+  const reminders = new ReminderRepository(kit.store.db);
   await generations.ensureIndexes();
+  await reminders.ensureIndexes();
   const analysisCache = new MessageAnalysisCache(
     kit.redis,
     kit.metrics,
     ANALYSIS_CACHE_TTL_SECONDS,
   );
 
-  await startSubgraph<Context, typeof aiSettings>(kit, {
+  const queueConnection = createQueueRedis(kit.settings.QUEUE_REDIS_URL, kit.logger);
+  const generationQueue = createQueue<GenerationJobData>(QueueName.Generation, queueConnection);
+  kit.onShutdown(async () => {
+    await generationQueue.close();
+    await queueConnection.quit().catch(() => queueConnection.disconnect());
+  });
+  const generationJobs = new GenerationJobProducer(generationQueue, queueConnection, {
+    attempts: kit.settings.AI_GENERATION_ATTEMPTS,
+    backoffMs: kit.settings.AI_GENERATION_BACKOFF_MS,
+  });
+
+  await startSubgraph<Context, typeof settings>(kit, {
     typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
     resolvers,
     context: (base) => ({
       ...base,
       generations,
-      provider,
+      generationJobs,
+      providerName: provider.name,
       cache: kit.cache,
       loaders: createLoaders({
         generations,
+        reminders,
         analysisCache,
         metrics: kit.metrics,
         cache: kit.cache,

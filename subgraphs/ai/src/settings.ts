@@ -14,9 +14,15 @@ export const aiSettings = {
    * OpenAI's own API; other compatible services need their own model name here.
    */
   AI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Provider calls per generation before it is marked FAILED. Default 3. */
+  AI_GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Wait before the first retry of a generation, in milliseconds; it doubles at each retry. */
+  AI_GENERATION_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Generation jobs that one ai-worker runs at once. Default 4. */
+  AI_GENERATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 };
 
-type AiSettings = z.infer<z.ZodObject<typeof aiSettings>>;
+export type AiSettings = z.infer<z.ZodObject<typeof aiSettings>>;
 
 /** The provider settings after the checks that involve several settings. */
 export type ProviderSettings =

@@ -1,26 +1,20 @@
-import type { ListeningProcess } from '@heartfelt/devstack';
-import { newUserId } from '@heartfelt/kit';
-import { startDataServices, storeCommandCount, type DataServices } from '@heartfelt/testkit';
-import { MongoClient } from 'mongodb';
+import { startRedis } from '@heartfelt/devstack';
+import { newUserId, QueueName } from '@heartfelt/kit';
+import { startGraph, storeCommandCount, type TestGraph } from '@heartfelt/testkit';
 import { callAi, firstErrorCode } from './support/graphql';
-import { startAi } from './support/stack';
-
-interface Generation {
-  id: string;
-  status: string;
-  suggestions: string[];
-  createdAt: string;
-}
+import { GENERATION_FIELDS, waitForGeneration, type Generation } from './support/generations';
+import { openQueue } from './support/queues';
+import { waitFor } from './support/waitFor';
 
 const GENERATE = `
   mutation Generate($input: GenerateMessageInput!) {
-    generateMessage(input: $input) { id status suggestions createdAt }
+    generateMessage(input: $input) { ${GENERATION_FIELDS} }
   }
 `;
 
 const READ = `
   query Read($id: ID!) {
-    messageGeneration(id: $id) { id status suggestions createdAt }
+    messageGeneration(id: $id) { ${GENERATION_FIELDS} }
   }
 `;
 
@@ -40,45 +34,54 @@ const baseInput = {
   seed: 42,
 };
 
-let data: DataServices | undefined;
-let ai: ListeningProcess | undefined;
-let mongo: MongoClient | undefined;
+let graph: TestGraph | undefined;
 let url: string;
 
 beforeAll(async () => {
-  data = await startDataServices();
-  ai = await startAi(data);
-  url = ai.url;
-  mongo = await MongoClient.connect(data.mongoUrl);
+  graph = await startGraph({ subgraphs: ['ai'], gateway: false, workers: ['ai'] });
+  url = graph.processes.ai!.url;
 }, 120_000);
 
 afterAll(async () => {
-  await mongo?.close();
-  await ai?.stop();
-  await data?.stop();
+  await graph?.stop();
 });
 
 async function generate(userId: string | null, input: Record<string, unknown>) {
   return callAi<{ generateMessage: Generation }>(url, userId, GENERATE, { input });
 }
 
-async function generateOk(userId: string, input: Record<string, unknown>): Promise<Generation> {
+/** Starts a generation and returns it as first returned, PENDING. */
+async function startOk(userId: string, input: Record<string, unknown>): Promise<Generation> {
   const response = await generate(userId, input);
   expect(response.errors).toBeUndefined();
   return response.data!.generateMessage;
 }
 
+/** Starts a generation and returns it once ai-worker has finished it. */
+async function generateOk(userId: string, input: Record<string, unknown>): Promise<Generation> {
+  const started = await startOk(userId, input);
+  return waitForGeneration(url, userId, started.id);
+}
+
 function storedGenerationsOf(userId: string): Promise<number> {
-  return mongo!.db(data!.dbName).collection('generations').countDocuments({ ownerId: userId });
+  return graph!.db.collection('generations').countDocuments({ ownerId: userId });
 }
 
 describe('generateMessage', () => {
-  test('returns three completed suggestions', async () => {
+  test('returns a PENDING generation at once', async () => {
+    const generation = await startOk(newUserId(), baseInput);
+    expect(generation.status).toBe('PENDING');
+    expect(generation.suggestions).toEqual([]);
+    expect(generation.attempts).toBe(0);
+    expect(generation.id).toMatch(/^gen_/);
+  });
+
+  test('completes with three suggestions', async () => {
     const generation = await generateOk(newUserId(), baseInput);
     expect(generation.status).toBe('COMPLETED');
     expect(generation.suggestions).toHaveLength(3);
     expect(new Set(generation.suggestions).size).toBe(3);
-    expect(generation.id).toMatch(/^gen_/);
+    expect(generation.attempts).toBe(1);
   });
 
   test('names the recipient in every suggestion', async () => {
@@ -188,8 +191,7 @@ describe('generateMessage', () => {
       recipientName: '  Maya   Lopez ',
       details: '',
     });
-    const stored = await mongo!
-      .db(data!.dbName)
+    const stored = await graph!.db
       .collection('generations')
       .findOne({ _id: generation.id as never, ownerId: userId });
     expect(stored?.input).toEqual({
@@ -203,20 +205,63 @@ describe('generateMessage', () => {
     expect(stored?.provider).toBe('local');
     expect(stored?.completedAt).toBeInstanceOf(Date);
   });
+
+  test('queues one job per generation', async () => {
+    const generation = await startOk(newUserId(), baseInput);
+    const { queue, close } = openQueue(graph!.data.queueRedisUrl, QueueName.Generation);
+    try {
+      const job = await queue.getJob(`generation.${generation.id}`);
+      expect(job?.data).toEqual({ generationId: generation.id });
+      expect(job?.opts.attempts).toBe(3);
+    } finally {
+      await close();
+    }
+  });
+
+  test('repeated job leaves a completed generation unchanged', async () => {
+    const userId = newUserId();
+    const generation = await generateOk(userId, baseInput);
+    const before = await graph!.db
+      .collection('generations')
+      .findOne({ _id: generation.id as never, ownerId: userId });
+
+    const { queue, close } = openQueue(graph!.data.queueRedisUrl, QueueName.Generation);
+    try {
+      const rerun = await queue.add(
+        'generate-message',
+        { generationId: generation.id },
+        { jobId: `rerun.${generation.id}` },
+      );
+      await waitFor(
+        'the repeated job to finish',
+        () => queue.getJobState(rerun.id!),
+        (state) => state === 'completed' || state === 'failed',
+      );
+      expect(await queue.getJobState(rerun.id!)).toBe('completed');
+    } finally {
+      await close();
+    }
+    const after = await graph!.db
+      .collection('generations')
+      .findOne({ _id: generation.id as never, ownerId: userId });
+    expect(after).toEqual(before);
+  });
 });
 
 describe('messageGeneration', () => {
   test("returns the caller's own generation", async () => {
     const userId = newUserId();
-    const created = await generateOk(userId, baseInput);
+    const started = await startOk(userId, baseInput);
+    const completed = await waitForGeneration(url, userId, started.id);
     const response = await callAi<{ messageGeneration: Generation }>(url, userId, READ, {
-      id: created.id,
+      id: started.id,
     });
-    expect(response.data?.messageGeneration).toEqual(created);
+    expect(response.data?.messageGeneration).toEqual(completed);
+    expect(completed.createdAt).toBe(started.createdAt);
   });
 
   test("returns null for another user's generation", async () => {
-    const created = await generateOk(newUserId(), baseInput);
+    const created = await startOk(newUserId(), baseInput);
     const response = await callAi(url, newUserId(), READ, { id: created.id });
     expect(response.errors).toBeUndefined();
     expect(response.data?.messageGeneration).toBeNull();
@@ -229,7 +274,7 @@ describe('messageGeneration', () => {
   });
 
   test('rejects an anonymous caller', async () => {
-    const created = await generateOk(newUserId(), baseInput);
+    const created = await startOk(newUserId(), baseInput);
     const response = await callAi(url, null, READ, { id: created.id });
     expect(firstErrorCode(response)).toBe('UNAUTHENTICATED');
   });
@@ -267,9 +312,20 @@ describe('MessageGeneration entities', () => {
 
   test('load a batch with one store query', async () => {
     const userId = newUserId();
+    // Started but never read through the graph, so no generation is in the entity cache.
     const created: Generation[] = [];
-    for (const seed of [1, 2, 3, 4]) created.push(await generateOk(userId, { ...baseInput, seed }));
-    const foreign = await generateOk(newUserId(), baseInput);
+    for (const seed of [1, 2, 3, 4]) created.push(await startOk(userId, { ...baseInput, seed }));
+    const foreign = await startOk(newUserId(), baseInput);
+    const ids = [...created, foreign].map(({ id }) => id);
+    await waitFor(
+      'the five generations to complete',
+      () =>
+        graph!.db.collection('generations').countDocuments({
+          _id: { $in: ids as never[] },
+          status: 'COMPLETED',
+        }),
+      (count) => count === ids.length,
+    );
 
     const findsBefore = await storeCommandCount(url, {
       collection: 'generations',
@@ -289,4 +345,34 @@ describe('MessageGeneration entities', () => {
     ]);
     expect(findsAfter - findsBefore).toBe(1);
   });
+});
+
+describe('generateMessage without the queue Redis', () => {
+  afterAll(async () => {
+    // Bring the queue Redis back on its port and data, so that stopping the graph stops it.
+    const port = Number(new URL(graph!.data.queueRedisUrl).port);
+    graph!.data.queueRedis = await startRedis({
+      port,
+      dataDir: graph!.data.queueRedisDir,
+      role: 'queue',
+    });
+  }, 60_000);
+
+  test('fails with DEPENDENCY_FAILED and stores FAILED', async () => {
+    await graph!.data.queueRedis.stop();
+    const userId = newUserId();
+
+    const startedAt = Date.now();
+    const response = await generate(userId, baseInput);
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(firstErrorCode(response)).toBe('DEPENDENCY_FAILED');
+
+    const generationId = response.errors?.[0]?.extensions?.generationId;
+    expect(generationId).toMatch(/^gen_/);
+    const stored = await graph!.db
+      .collection('generations')
+      .findOne({ _id: generationId as never, ownerId: userId });
+    expect(stored?.status).toBe('FAILED');
+    expect(await storedGenerationsOf(userId)).toBe(1);
+  }, 30_000);
 });

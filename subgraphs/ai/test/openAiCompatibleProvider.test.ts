@@ -1,7 +1,6 @@
-import type { ListeningProcess } from '@heartfelt/devstack';
+import { join } from 'node:path';
 import { findFreePort, spawnManaged } from '@heartfelt/devstack';
-import { newUserId } from '@heartfelt/kit';
-import { MongoClient } from 'mongodb';
+import { newUserId, QueueName } from '@heartfelt/kit';
 import {
   OpenAiCompatibleProvider,
   parseSuggestions,
@@ -9,9 +8,11 @@ import {
 import { MessageProviderError } from '../src/providers/messageProvider';
 import type { GenerationInput } from '../src/repository/documents';
 import { chatCompletion, FakeChatApi } from './support/fakeChatApi';
-import { startDataServices, type DataServices } from '@heartfelt/testkit';
-import { callAi, firstErrorCode } from './support/graphql';
-import { aiEnv, serverScript, startAi } from './support/stack';
+import { findRepoRoot, startGraph, type TestGraph } from '@heartfelt/testkit';
+import { waitForGeneration } from './support/generations';
+import { callAi } from './support/graphql';
+import { openQueue } from './support/queues';
+import { aiEnv, serverScript } from './support/stack';
 
 const API_KEY = 'test-api-key-123';
 const MODEL = 'test-model-1';
@@ -47,6 +48,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   fakeApi.received.length = 0;
+  fakeApi.nextReplies = [];
   fakeApi.reply = { status: 200, body: chatCompletion(threeSuggestions) };
 });
 
@@ -152,26 +154,29 @@ describe('parseSuggestions', () => {
   });
 });
 
-describe('ai subgraph with AI_PROVIDER=openai', () => {
-  let data: DataServices | undefined;
-  let ai: ListeningProcess | undefined;
-  let mongo: MongoClient | undefined;
+describe('ai with AI_PROVIDER=openai', () => {
+  let graph: TestGraph | undefined;
+  let url: string;
 
   beforeAll(async () => {
-    data = await startDataServices();
-    ai = await startAi(data, {
-      AI_PROVIDER: 'openai',
-      AI_API_BASE_URL: baseUrl,
-      AI_API_KEY: API_KEY,
-      AI_MODEL: MODEL,
+    graph = await startGraph({
+      subgraphs: ['ai'],
+      gateway: false,
+      workers: ['ai'],
+      env: {
+        AI_PROVIDER: 'openai',
+        AI_API_BASE_URL: baseUrl,
+        AI_API_KEY: API_KEY,
+        AI_MODEL: MODEL,
+        AI_GENERATION_ATTEMPTS: '2',
+        AI_GENERATION_BACKOFF_MS: '200',
+      },
     });
-    mongo = await MongoClient.connect(data.mongoUrl);
+    url = graph.processes.ai!.url;
   }, 120_000);
 
   afterAll(async () => {
-    await mongo?.close();
-    await ai?.stop();
-    await data?.stop();
+    await graph?.stop();
   });
 
   const GENERATE = `
@@ -180,14 +185,20 @@ describe('ai subgraph with AI_PROVIDER=openai', () => {
     }
   `;
 
-  test('generateMessage returns the API suggestions', async () => {
-    const response = await callAi<{ generateMessage: { suggestions: string[] } }>(
-      ai!.url,
-      newUserId(),
-      GENERATE,
-      { input },
-    );
-    expect(response.data?.generateMessage.suggestions).toEqual([
+  /** Starts a generation as `userId` and returns its id. */
+  async function start(userId: string): Promise<string> {
+    const response = await callAi<{ generateMessage: { id: string } }>(url, userId, GENERATE, {
+      input,
+    });
+    expect(response.errors).toBeUndefined();
+    return response.data!.generateMessage.id;
+  }
+
+  test('generation completes with the API suggestions', async () => {
+    const userId = newUserId();
+    const generation = await waitForGeneration(url, userId, await start(userId));
+    expect(generation.status).toBe('COMPLETED');
+    expect(generation.suggestions).toEqual([
       'Get well soon, Sam.',
       'Sam, may every day mend you a little more.',
       'Rest easy, Sam, and heal fast.',
@@ -196,54 +207,71 @@ describe('ai subgraph with AI_PROVIDER=openai', () => {
     expect(fakeApi.received[0]?.body.model).toBe(MODEL);
   });
 
-  test('failed API stores a FAILED generation', async () => {
+  test('retry after an API error completes', async () => {
+    fakeApi.nextReplies = [{ status: 503, body: { error: { message: 'overloaded' } } }];
+    const userId = newUserId();
+    const generation = await waitForGeneration(url, userId, await start(userId));
+    expect(generation.status).toBe('COMPLETED');
+    expect(generation.attempts).toBe(2);
+    expect(fakeApi.received).toHaveLength(2);
+  });
+
+  test('failed API on every attempt stores FAILED', async () => {
     fakeApi.reply = { status: 503, body: { error: { message: 'overloaded' } } };
     const userId = newUserId();
-    const response = await callAi(ai!.url, userId, GENERATE, { input });
+    const id = await start(userId);
+    const generation = await waitForGeneration(url, userId, id);
 
-    expect(firstErrorCode(response)).toBe('DEPENDENCY_FAILED');
-    const generationId = response.errors?.[0]?.extensions?.generationId;
-    const stored = await mongo!
-      .db(data!.dbName)
+    expect(generation.status).toBe('FAILED');
+    expect(generation.suggestions).toEqual([]);
+    expect(generation.attempts).toBe(2);
+    expect(fakeApi.received).toHaveLength(2);
+    const stored = await graph!.db
       .collection('generations')
-      .findOne({ _id: generationId as never, ownerId: userId });
-    expect(stored?.status).toBe('FAILED');
-    expect(stored?.suggestions).toEqual([]);
+      .findOne({ _id: id as never, ownerId: userId });
     expect(stored?.provider).toBe('openai');
   });
 
-  test('failed generation reads back as FAILED', async () => {
+  test('failed generation job is kept as failed', async () => {
     fakeApi.reply = { status: 500, body: {} };
     const userId = newUserId();
-    const failed = await callAi(ai!.url, userId, GENERATE, { input });
-    const id = failed.errors?.[0]?.extensions?.generationId;
+    const id = await start(userId);
+    await waitForGeneration(url, userId, id);
 
-    const response = await callAi<{ messageGeneration: { status: string } }>(
-      ai!.url,
-      userId,
-      'query Read($id: ID!) { messageGeneration(id: $id) { status } }',
-      { id },
-    );
-    expect(response.data?.messageGeneration.status).toBe('FAILED');
+    const { queue, close } = openQueue(graph!.data.queueRedisUrl, QueueName.Generation);
+    try {
+      const job = await queue.getJob(`generation.${id}`);
+      expect(await job?.getState()).toBe('failed');
+      expect(job?.failedReason).toContain('returned HTTP 500');
+    } finally {
+      await close();
+    }
   });
 
-  test('start fails without base URL and key', async () => {
-    const port = await findFreePort();
-    const env = aiEnv(data!, port, { AI_PROVIDER: 'openai' });
-    const child = await spawnManaged({
-      name: 'ai-misconfigured',
-      command: process.execPath,
-      args: [serverScript],
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    const exitCode = await Promise.race([
-      child.exited,
-      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref()),
-    ]);
-    if (exitCode === 'timeout') await child.stop();
+  test.each([
+    ['ai', serverScript],
+    ['ai-worker', join(findRepoRoot(), 'subgraphs', 'ai', 'dist', 'worker.js')],
+  ])(
+    '%s start fails without base URL and key',
+    async (name, script) => {
+      const port = await findFreePort();
+      const env = aiEnv(graph!.data, port, { AI_PROVIDER: 'openai' });
+      const child = await spawnManaged({
+        name: `${name}-misconfigured`,
+        command: process.execPath,
+        args: [script],
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      const exitCode = await Promise.race([
+        child.exited,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref()),
+      ]);
+      if (exitCode === 'timeout') await child.stop();
 
-    expect(exitCode).toBe(78);
-    expect(child.outputTail()).toContain('AI_API_BASE_URL: is required when AI_PROVIDER=openai');
-    expect(child.outputTail()).toContain('AI_API_KEY: is required when AI_PROVIDER=openai');
-  }, 30_000);
+      expect(exitCode).toBe(78);
+      expect(child.outputTail()).toContain('AI_API_BASE_URL: is required when AI_PROVIDER=openai');
+      expect(child.outputTail()).toContain('AI_API_KEY: is required when AI_PROVIDER=openai');
+    },
+    30_000,
+  );
 });

@@ -24,22 +24,22 @@ export function requireMessage(value: string): string {
 
 /**
  * Checks that `sendAt` is after `now` and at most {@link MAX_SCHEDULE_AHEAD_YEARS} years after
- * it, or raises BAD_USER_INPUT naming `sendAt`.
+ * it, or raises BAD_USER_INPUT naming `field` (the argument the instant came from).
  */
-export function requireSendAt(sendAt: Date, now: Date): Date {
+export function requireSendAt(sendAt: Date, now: Date, field = 'sendAt'): Date {
   if (sendAt.getTime() <= now.getTime()) {
     throw badUserInput(
-      `"sendAt" must be in the future, received ${sendAt.toISOString()} at ${now.toISOString()}.`,
-      'sendAt',
+      `"${field}" must be in the future, received ${sendAt.toISOString()} at ${now.toISOString()}.`,
+      field,
     );
   }
   const latest = new Date(now);
   latest.setUTCFullYear(latest.getUTCFullYear() + MAX_SCHEDULE_AHEAD_YEARS);
   if (sendAt.getTime() > latest.getTime()) {
     throw badUserInput(
-      `"sendAt" must be at most ${MAX_SCHEDULE_AHEAD_YEARS} years ahead (${latest.toISOString()}), ` +
+      `"${field}" must be at most ${MAX_SCHEDULE_AHEAD_YEARS} years ahead (${latest.toISOString()}), ` +
         `received ${sendAt.toISOString()}.`,
-      'sendAt',
+      field,
     );
   }
   return sendAt;

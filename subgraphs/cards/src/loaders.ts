@@ -1,5 +1,6 @@
 import {
   createEntityLoader,
+  createListLoader,
   type CursorPosition,
   type EntityCache,
   type ServiceMetrics,
@@ -8,6 +9,7 @@ import DataLoader from 'dataloader';
 import type { CardStatus } from './generated/resolvers';
 import type { CardRepository } from './repository/cards';
 import type { CardDocument } from './repository/documents';
+import type { PhotoDocument, PhotoRepository } from './repository/photos';
 
 /** One page of an owner's cards, as `User.cards` requests it. */
 export interface CardPageRequest {
@@ -21,6 +23,8 @@ export interface Loaders {
   cardById: DataLoader<string, CardDocument | null>;
   /** Up to `first + 1` rows per request. The extra row only shows that a next page exists. */
   cardPage: DataLoader<CardPageRequest, CardDocument[], string>;
+  /** A card's photos, oldest first, by card id. */
+  photosByCard: DataLoader<string, PhotoDocument[]>;
 }
 
 /** Builds the DataLoaders of one request. */
@@ -28,6 +32,7 @@ export function createLoaders(
   cards: CardRepository,
   metrics: ServiceMetrics,
   cache: EntityCache,
+  photos: PhotoRepository,
 ): Loaders {
   return {
     cardById: createEntityLoader({
@@ -41,6 +46,12 @@ export function createLoaders(
       (requests) => loadCardPages(cards, metrics, requests),
       { cacheKeyFn: cardPageKey },
     ),
+    photosByCard: createListLoader({
+      name: 'photosByCard',
+      load: (cardIds) => photos.findByCardIds(cardIds),
+      parentOf: (photo) => photo.cardId,
+      metrics,
+    }),
   };
 }
 

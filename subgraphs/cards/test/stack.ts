@@ -25,7 +25,7 @@ export interface Stack {
 }
 
 /**
- * Starts FerretDB, a cache Redis, and the templates, users and cards subgraphs built in their
+ * Starts FerretDB, a cache Redis, a queue Redis, and the templates, users and cards subgraphs built in their
  * `dist` folders, on free ports with data in a temporary folder. `stop` ends them by process id.
  */
 export async function startStack(): Promise<Stack> {
@@ -36,9 +36,9 @@ export async function startStack(): Promise<Stack> {
   const stop = async (): Promise<void> => {
     await mongo?.close();
     // Subgraphs first, so that none of them logs the store or Redis going away.
-    const [store, cache, ...subgraphs] = started;
+    const [store, cache, queue, ...subgraphs] = started;
     await Promise.all(subgraphs.map((managed) => managed.stop()));
-    await Promise.all([store, cache].map((managed) => managed?.stop()));
+    await Promise.all([store, cache, queue].map((managed) => managed?.stop()));
     await fs.promises.rm(tempRoot, { recursive: true, force: true });
   };
 
@@ -57,11 +57,18 @@ export async function startStack(): Promise<Stack> {
       role: 'cache',
     });
     started.push(cache);
+    const queue = await startRedis({
+      port: await findFreePort(),
+      dataDir: path.join(tempRoot, 'queue-redis'),
+      role: 'queue',
+    });
+    started.push(queue);
 
     const common = {
       MONGO_URL: store.url,
       MONGO_DB: 'cards_test',
       REDIS_URL: cache.url,
+      QUEUE_REDIS_URL: queue.url,
       SUBGRAPH_SIGNING_SECRET: SIGNING_SECRET,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',

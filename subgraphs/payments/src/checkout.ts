@@ -1,5 +1,4 @@
 import {
-  badUserInput,
   expectedError,
   ErrorCode,
   isDuplicateKeyError,
@@ -14,6 +13,7 @@ import {
 } from '@heartfelt/kit';
 import { fetchCardPriceCents } from './cardPrice';
 import { checkoutRequestHash, orderIdFor } from './checkoutKeys';
+import { requireIdempotencyKey } from './idempotencyKey';
 import {
   alreadyPaid,
   checkoutConflict,
@@ -25,8 +25,6 @@ import type { CheckoutInput } from './generated/resolvers';
 import { InvalidPaymentTokenError, PaymentDeclinedError, type PaymentProvider } from './providers';
 import type { OrderDocument } from './repository/documents';
 import type { OrderRepository } from './repository/orders';
-
-const idempotencyKeyPattern = /^[A-Za-z0-9_\-:.]{8,100}$/;
 
 /** How long a repeated checkout waits for the first one with its key to finish. */
 const PENDING_WAIT_MS = 5000;
@@ -69,6 +67,10 @@ export interface CheckoutDependencies {
  * provider authorize the charge with that `_id` as the provider's idempotency key, and then
  * marks the order PAID. The unique `_id` makes concurrent checkouts with one key share one
  * order, and the unique (ownerId, cardId) index allows one order per card.
+ *
+ * The provider also reports the charge as a `succeeded` event, which payments-worker applies.
+ * For a checkout that finished, the event only confirms PAID. For one that died between the
+ * authorization and marking the order PAID, the event marks it PAID.
  */
 export class CheckoutService {
   constructor(private readonly deps: CheckoutDependencies) {}
@@ -182,12 +184,15 @@ export class CheckoutService {
         currency: order.currency,
         token: paymentToken,
         idempotencyKey: order._id,
+        orderId: order._id,
       });
       chargeId = authorization.chargeId;
     } catch (error) {
       // NOTE: after an unknown failure (a timeout, say) the provider may still have charged.
       // Checking out again with the same idempotencyKey derives the same order id, so the
-      // provider returns that charge and the order becomes PAID without a second charge.
+      // provider returns that charge and the order becomes PAID without a second charge. Until
+      // then the charge's `succeeded` event finds no order, so its job is retried with backoff.
+      // Once its attempts run out, it stays failed in /admin/queues.
       await this.deps.orders.deletePending(order._id);
       if (error instanceof PaymentDeclinedError) {
         logger.info({ orderId: order._id }, 'payment declined');
@@ -203,7 +208,8 @@ export class CheckoutService {
       return paid;
     }
 
-    // Another request finishing the same stale order marked it first.
+    // The provider's `succeeded` event, applied by payments-worker, or another request
+    // finishing the same stale order marked it first.
     const current = await this.deps.orders.findById(order._id);
     if (!current) {
       throw new Error(`order ${order._id} was deleted after charge ${chargeId} was authorized`);
@@ -224,17 +230,7 @@ function validateCheckoutInput(identity: Identity, input: CheckoutInput): Checko
   const { cardId, idempotencyKey } = input;
   if (!isId('card', cardId) || ownerOf(cardId) !== userId) throw notFound('Card', cardId);
 
-  if (!idempotencyKeyPattern.test(idempotencyKey)) {
-    const problem =
-      idempotencyKey.length < 8 || idempotencyKey.length > 100
-        ? `has ${idempotencyKey.length} characters`
-        : 'contains other characters';
-    throw badUserInput(
-      `"idempotencyKey" must be 8 to 100 characters of A-Z, a-z, 0-9, "_", "-", ":" or ".", but it ${problem}; ` +
-        'generate one per checkout attempt, such as a UUID.',
-      'idempotencyKey',
-    );
-  }
+  requireIdempotencyKey(idempotencyKey);
   const paymentToken = requireText(input.paymentToken, 'paymentToken', { max: 100 });
 
   return { userId, cardId, paymentToken, idempotencyKey };

@@ -2,7 +2,7 @@ import { ErrorCode, expectedError } from '@heartfelt/kit';
 import type { GraphQLError } from 'graphql';
 import type { OrderStatus } from './generated/resolvers';
 
-/** Expected errors of checkout. Every code comes from the kit's ErrorCode. */
+/** Expected errors of checkout and refunds. Every code comes from the kit's ErrorCode. */
 
 export const paymentDeclined = (): GraphQLError =>
   expectedError(ErrorCode.PaymentDeclined, 'The payment was declined; try another payment method.');
@@ -36,4 +36,20 @@ export const checkoutConflict = (cardId: string, status: OrderStatus): GraphQLEr
           "retry with that key, or read the card's order later."
       : `Card ${JSON.stringify(cardId)} already has an order with status ${status}; it cannot be paid again.`,
     { status },
+  );
+
+/** A refund of an order that is not PAID. */
+export const refundNotAllowed = (orderId: string, status: OrderStatus): GraphQLError =>
+  expectedError(
+    ErrorCode.InvalidStatusTransition,
+    `Order ${JSON.stringify(orderId)} is ${status}; only a PAID order can be refunded.`,
+    { status },
+  );
+
+/** A refund of an order whose refund was started with another idempotency key. */
+export const refundInProgress = (orderId: string): GraphQLError =>
+  expectedError(
+    ErrorCode.Conflict,
+    `A refund of order ${JSON.stringify(orderId)} with another idempotencyKey is in progress; ` +
+      'retry with that key.',
   );

@@ -1,25 +1,33 @@
 import { join } from 'node:path';
 import {
+  createQueue,
+  createQueueRedis,
   createServiceKit,
   EntityClient,
   loadTypeDefs,
+  QueueName,
   startSubgraph,
   urlSetting,
+  workerSettings,
 } from '@heartfelt/kit';
 import { z } from 'zod';
 import { CheckoutService } from './checkout';
 import type { Context } from './context';
 import { createLoaders } from './loaders';
-import { createPaymentProvider, paymentProviderNames } from './providers';
+import { receiveProviderEvent } from './jobs/paymentEventQueue';
+import { createPaymentProvider, paymentProviderNames, type PaymentEvent } from './providers';
+import { RefundService } from './refund';
 import { OrderRepository } from './repository/orders';
 import { resolvers } from './resolvers';
 
 const paymentsSettings = {
+  /** The queue Redis that payment events are enqueued on. */
+  QUEUE_REDIS_URL: workerSettings.QUEUE_REDIS_URL,
   CARDS_URL: urlSetting().default('http://127.0.0.1:4002/graphql'),
   TEMPLATES_URL: urlSetting().default('http://127.0.0.1:4003/graphql'),
   /** Payment provider that charges cards. `sandbox` runs locally and charges nothing real. */
   PAYMENT_PROVIDER: z.enum(paymentProviderNames).default('sandbox'),
-  /** Delay the sandbox provider adds to each authorization, in milliseconds (default 0). */
+  /** Delay the sandbox adds to each authorization and refund, in milliseconds (default 0). */
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   /** ISO-4217 code that every order is charged in. */
   CURRENCY: z
@@ -35,8 +43,17 @@ async function main(): Promise<void> {
   const orders = new OrderRepository(kit.store.db);
   await orders.ensureIndexes();
 
-  const provider = createPaymentProvider(settings.PAYMENT_PROVIDER, kit.store.db, {
+  // Payment events go to payments-worker through the queue Redis.
+  const queueRedis = createQueueRedis(settings.QUEUE_REDIS_URL, logger);
+  const paymentEvents = createQueue<PaymentEvent>(QueueName.PaymentEvents, queueRedis);
+  kit.onShutdown(async () => {
+    await paymentEvents.close();
+    await queueRedis.quit().catch(() => queueRedis.disconnect());
+  });
+
+  const provider = await createPaymentProvider(settings.PAYMENT_PROVIDER, kit.store.db, {
     sandboxLatencyMs: settings.SANDBOX_LATENCY_MS,
+    receiveEvent: (event) => receiveProviderEvent(paymentEvents, event),
   });
   if (provider.name === 'sandbox' && kit.config.NODE_ENV === 'production') {
     logger.warn('PAYMENT_PROVIDER is sandbox in production: checkouts charge nothing real');
@@ -53,6 +70,7 @@ async function main(): Promise<void> {
     entities,
     currency: settings.CURRENCY,
   });
+  const refunds = new RefundService({ orders, provider });
 
   await startSubgraph<Context, typeof paymentsSettings>(kit, {
     typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
@@ -61,6 +79,7 @@ async function main(): Promise<void> {
       ...base,
       orders,
       checkout,
+      refunds,
       loaders: createLoaders(orders, kit.metrics),
     }),
   });

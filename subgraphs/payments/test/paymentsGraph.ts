@@ -41,14 +41,18 @@ export interface PaymentsTestGraph {
 
 /**
  * Starts the built payments and templates subgraphs against a fresh FerretDB and Redis; `env`
- * adds settings to both.
+ * adds settings to both. With `worker`, payments-worker runs too.
  */
 export async function startPaymentsGraph(
   env: Record<string, string> = {},
+  options: { worker?: boolean } = {},
 ): Promise<PaymentsTestGraph> {
   const root = findRepoRoot();
-  for (const name of ['payments', 'templates']) {
-    const script = join(root, 'subgraphs', name, 'dist', 'server.js');
+  const scripts = ['payments/dist/server.js', 'templates/dist/server.js'];
+  if (options.worker) scripts.push('payments/dist/worker.js');
+  for (const relative of scripts) {
+    const name = relative.split('/')[0]!;
+    const script = join(root, 'subgraphs', relative);
     if (!existsSync(script)) {
       throw new Error(
         `${script} is missing: build it with npx tsc -p subgraphs/${name}/tsconfig.build.json`,
@@ -63,6 +67,7 @@ export async function startPaymentsGraph(
     graph = await startGraph({
       subgraphs: ['templates', 'payments'],
       gateway: false,
+      workers: options.worker ? ['payments'] : [],
       env: { CARDS_URL: cardsUrl, ...env },
     });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { newOwnedId, notFound, unauthenticated } from '@heartfelt/kit';
+import { birthdayMonthDayOf } from './birthdays/upcomingBirthdays';
 import type { Context } from './context';
 import { contactLimitExceeded } from './errors';
 import type { AddContactInput } from './generated/resolvers';
@@ -32,6 +33,7 @@ export async function addContact(
     _id: newOwnedId('contact', userId),
     userId,
     ...fields,
+    birthdayMonthDay: fields.birthday === null ? null : birthdayMonthDayOf(fields.birthday),
     createdAt: now,
   };
   try {

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const emails = new EmailRepository(kit.store.db);
   const contacts = new ContactRepository(kit.store.db);
   await Promise.all([users.ensureIndexes(), emails.ensureIndexes(), contacts.ensureIndexes()]);
-  const passwords = await PasswordHasher.create();
+  const passwords = await PasswordHasher.create(kit.metrics.registry);
 
   await startSubgraph<Context, typeof usersSettings>(kit, {
     typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),

@@ -19,6 +19,11 @@ export interface GenerationDocument {
   suggestions: string[];
   /** Which provider wrote the suggestions, for example `local`. */
   provider: string;
+  /**
+   * Calls to the provider so far, counted when each starts. Absent on generations stored before
+   * generation ran as a job, which read as 0.
+   */
+  attempts?: number;
   createdAt: Date;
   completedAt: Date | null;
 }
@@ -27,4 +32,30 @@ export interface GenerationDocument {
 export interface CardRepresentation {
   id: string;
   message?: string;
+}
+
+/** A User representation from the gateway: ai stores nothing about users but their id. */
+export interface UserReference {
+  id: string;
+}
+
+/** A Contact reference that the gateway resolves in the users subgraph. */
+export interface ContactReference {
+  id: string;
+}
+
+/**
+ * A birthday reminder as stored in `reminders`, sharded on `ownerId` (hashed). The `_id` is
+ * derived from (owner, contact, date), so drafting the same reminder twice hits the unique `_id`.
+ */
+export interface ReminderDocument {
+  _id: string;
+  ownerId: string;
+  contactId: string;
+  /** The contact's name when the reminder was drafted, as the draft addresses them. */
+  contactName: string;
+  /** The birthday, YYYY-MM-DD. */
+  date: string;
+  draft: string;
+  createdAt: Date;
 }

@@ -1,7 +1,16 @@
-import { ownerOf, matchAny } from '@heartfelt/kit';
+import { ensureIndexes, matchAny, ownerOf } from '@heartfelt/kit';
 import type { Collection, Db } from 'mongodb';
 import type { GenerationStatus } from '../generated/resolvers';
 import type { GenerationDocument } from './documents';
+
+/** The final state of a generation. */
+export interface GenerationOutcome {
+  status: Exclude<GenerationStatus, 'PENDING'>;
+  suggestions: string[];
+  /** The provider that ran, or was to run, the generation. */
+  provider: string;
+  completedAt: Date;
+}
 
 /**
  * The only code that reads or writes `generations`. The collection is sharded on `ownerId`
@@ -16,7 +25,9 @@ export class GenerationRepository {
 
   /** Creates the index of a user's generations, newest first; safe to run at every start. */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ ownerId: 1, createdAt: -1 }, { name: 'owner_created' });
+    await ensureIndexes(this.collection, [
+      { key: { ownerId: 1, createdAt: -1 }, name: 'owner_created' },
+    ]);
   }
 
   async insert(generation: GenerationDocument): Promise<void> {
@@ -30,14 +41,32 @@ export class GenerationRepository {
     return this.collection.find({ ownerId: matchAny(owners), _id: matchAny([...ids]) }).toArray();
   }
 
-  /** Records the outcome of a generation. */
+  /**
+   * Counts one more provider call on a PENDING generation and returns the generation as updated,
+   * or null when it is missing or no longer PENDING.
+   */
+  async startAttempt(id: string): Promise<GenerationDocument | null> {
+    const ownerId = ownerOf(id);
+    if (ownerId === null) return null;
+    return this.collection.findOneAndUpdate(
+      { _id: id, ownerId, status: 'PENDING' },
+      { $inc: { attempts: 1 } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /**
+   * Records the outcome of a PENDING generation. Returns false, changing nothing, when the
+   * generation already has an outcome, so a repeated job cannot overwrite the first one.
+   */
   async complete(
     generation: Pick<GenerationDocument, '_id' | 'ownerId'>,
-    outcome: { status: GenerationStatus; suggestions: string[]; completedAt: Date },
-  ): Promise<void> {
-    await this.collection.updateOne(
-      { _id: generation._id, ownerId: generation.ownerId },
+    outcome: GenerationOutcome,
+  ): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: generation._id, ownerId: generation.ownerId, status: 'PENDING' },
       { $set: outcome },
     );
+    return result.modifiedCount === 1;
   }
 }

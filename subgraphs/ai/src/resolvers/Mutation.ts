@@ -1,14 +1,14 @@
 import { newOwnedId, unauthenticated } from '@heartfelt/kit';
-import { generationFailed } from '../errors';
+import { generationNotQueued } from '../errors';
 import type { MutationResolvers } from '../generated/resolvers';
 import { parseGenerationInput } from '../generation/parseGenerationInput';
-import { runGeneration } from '../generation/runGeneration';
+import { GENERATION_ENTITY } from '../loaders';
 import type { GenerationDocument } from '../repository/documents';
 
 export const Mutation: MutationResolvers = {
   /**
-   * Records the generation as PENDING, then runs it within the request.
-   * TODO: enqueue `runGeneration` as a queue job and return the PENDING generation instead.
+   * Stores the generation as PENDING, queues its job for ai-worker and returns at once. When the
+   * job cannot be queued, the generation is stored as FAILED, so none stays PENDING without a job.
    */
   async generateMessage(_parent, { input }, context) {
     const userId = context.identity.userId;
@@ -22,14 +22,33 @@ export const Mutation: MutationResolvers = {
       input: parsed,
       status: 'PENDING',
       suggestions: [],
-      provider: context.provider.name,
+      provider: context.providerName,
+      attempts: 0,
       createdAt: new Date(),
       completedAt: null,
     };
+    // NOTE: a process that dies between this insert and the enqueue below leaves the generation
+    // PENDING without a job; nothing sweeps such generations yet.
     await context.generations.insert(generation);
+    // The id is new, so this drops nothing today, but every write invalidates what it wrote.
+    await context.cache.invalidate(GENERATION_ENTITY, [generation._id]);
 
-    const result = await runGeneration(context, generation);
-    if (result.status === 'FAILED') throw generationFailed(result);
-    return result;
+    try {
+      await context.generationJobs.enqueue(generation._id);
+    } catch (error) {
+      context.logger.error(
+        { err: error, generationId: generation._id },
+        'failed to queue a generation job; generation marked FAILED',
+      );
+      await context.generations.complete(generation, {
+        status: 'FAILED',
+        suggestions: [],
+        provider: context.providerName,
+        completedAt: new Date(),
+      });
+      await context.cache.invalidate(GENERATION_ENTITY, [generation._id]);
+      throw generationNotQueued(generation._id);
+    }
+    return generation;
   },
 };

@@ -25,6 +25,8 @@ export interface FakeReply {
 export class FakeChatApi {
   readonly received: ReceivedRequest[] = [];
   reply: FakeReply = { status: 200, body: chatCompletion('["One.", "Two.", "Three."]') };
+  /** Replies sent before `reply`, first to last, each to one request. */
+  nextReplies: FakeReply[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -49,7 +51,7 @@ export class FakeChatApi {
       body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>,
     });
 
-    const { status, body, delayMs = 0 } = this.reply;
+    const { status, body, delayMs = 0 } = this.nextReplies.shift() ?? this.reply;
     const send = () => {
       if (res.destroyed) return;
       const text = typeof body === 'string' ? body : JSON.stringify(body);

@@ -18,6 +18,7 @@ export function aiEnv(
     MONGO_URL: data.mongoUrl,
     MONGO_DB: data.dbName,
     REDIS_URL: data.redisUrl,
+    QUEUE_REDIS_URL: data.queueRedisUrl,
     SUBGRAPH_SIGNING_SECRET: testSecrets.SUBGRAPH_SIGNING_SECRET,
     ...extra,
   };

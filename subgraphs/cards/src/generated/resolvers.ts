@@ -26,6 +26,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
+  /** A calendar date without a time zone, as YYYY-MM-DD. */
+  Date: { input: string; output: string };
   /** An instant in time, as an ISO-8601 string in UTC, for example 2026-05-01T09:00:00.000Z. */
   DateTime: { input: Date; output: Date };
   _FieldSet: { input: any; output: any };
@@ -37,10 +39,19 @@ export type Card = {
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   message: Scalars['String']['output'];
+  /** When the recipient first opened the card's page; null until it is OPENED. */
+  openedAt: Maybe<Scalars['DateTime']['output']>;
   owner: User;
+  /**
+   * The card's photos, oldest first, at most 10. Upload one with POST /cards/{id}/photos on the
+   * gateway's origin, the body being the JPEG, PNG or WebP file.
+   */
+  photos: Array<Photo>;
   recipient: Contact;
   /** When the card is or was to be delivered; null for a draft. */
   sendAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the card's email was sent; null until it is SENT. */
+  sentAt: Maybe<Scalars['DateTime']['output']>;
   status: CardStatus;
   template: Template;
   updatedAt: Scalars['DateTime']['output'];
@@ -58,7 +69,10 @@ export type CardEdge = {
   node: Card;
 };
 
-/** Where a card is in its life; it only ever moves forward. */
+/**
+ * Where a card is in its life: DRAFT, SCHEDULED, SENT, OPENED. It only moves forward, except that
+ * cancelCard returns a SCHEDULED card that was not sent to DRAFT.
+ */
 export type CardStatus = 'DRAFT' | 'OPENED' | 'SCHEDULED' | 'SENT';
 
 export type Contact = {
@@ -75,21 +89,43 @@ export type CreateCardInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Cancels a scheduled card's delivery; the card becomes a DRAFT again, the one move back its
+   * status allows, because it was never sent. Fails with INVALID_STATUS_TRANSITION unless the
+   * card is SCHEDULED and its delivery has not started.
+   */
+  cancelCard: Card;
   /** Starts a draft card for one of the user's contacts. */
   createCard: Card;
-  /** Schedules a card for delivery at sendAt, which must be in the future. */
+  /** Deletes one of the user's photos with its files, and returns the card it belonged to. */
+  deletePhoto: Card;
+  /**
+   * Schedules a paid card for delivery by email, or moves a scheduled card to a new time. Pass
+   * exactly one of sendAt (an instant in the future) and sendOn (a date: the card is delivered at
+   * 09:00 in the recipient's time zone). Fails with PAYMENT_REQUIRED until the card's order is
+   * PAID, and with INVALID_STATUS_TRANSITION once the card is sent or its delivery has started.
+   */
   scheduleCard: Card;
   /** Edits a draft card; only the fields given change. */
   updateCard: Card;
+};
+
+export type MutationCancelCardArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type MutationCreateCardArgs = {
   input: CreateCardInput;
 };
 
+export type MutationDeletePhotoArgs = {
+  id: Scalars['ID']['input'];
+};
+
 export type MutationScheduleCardArgs = {
   id: Scalars['ID']['input'];
-  sendAt: Scalars['DateTime']['input'];
+  sendAt?: InputMaybe<Scalars['DateTime']['input']>;
+  sendOn?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type MutationUpdateCardArgs = {
@@ -103,6 +139,39 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   startCursor: Maybe<Scalars['String']['output']>;
 };
+
+/**
+ * A photo on a card, turned upright, at most 2048 pixels on its long side, and stored without
+ * EXIF or other metadata (no camera details or GPS position).
+ */
+export type Photo = {
+  __typename?: 'Photo';
+  /** Height of the processed photo in pixels; null until status is READY. */
+  height: Maybe<Scalars['Int']['output']>;
+  id: Scalars['ID']['output'];
+  status: PhotoStatus;
+  /**
+   * Path of the thumbnail (at most 320 pixels on its long side) relative to the gateway's origin,
+   * /photos/{id}/thumbnail; null until status is READY.
+   */
+  thumbnailUrl: Maybe<Scalars['String']['output']>;
+  /**
+   * Path of the photo relative to the gateway's origin, /photos/{id}. Only the card's owner may
+   * fetch it, sending their bearer token; it answers 409 PHOTO_NOT_READY until status is READY.
+   */
+  url: Scalars['String']['output'];
+  /** Width of the processed photo in pixels; null until status is READY. */
+  width: Maybe<Scalars['Int']['output']>;
+};
+
+/** Where an uploaded photo is in its processing. */
+export type PhotoStatus =
+  /** The file could not be processed and was discarded; delete the photo and upload it again. */
+  | 'FAILED'
+  /** Stored as uploaded; being resized and stripped of its metadata. */
+  | 'PROCESSING'
+  /** Processed; url and thumbnailUrl serve it. */
+  | 'READY';
 
 export type Query = {
   __typename?: 'Query';
@@ -273,15 +342,18 @@ export type ResolversTypes = ResolversObject<{
   CardStatus: CardStatus;
   Contact: ResolverTypeWrapper<ContactReference>;
   CreateCardInput: CreateCardInput;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Photo: ResolverTypeWrapper<Photo>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  PhotoStatus: PhotoStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Template: ResolverTypeWrapper<TemplateReference>;
   UpdateCardInput: UpdateCardInput;
   User: ResolverTypeWrapper<UserReference>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -295,15 +367,17 @@ export type ResolversParentTypes = ResolversObject<{
   CardEdge: Omit<CardEdge, 'node'> & { node: ResolversParentTypes['Card'] };
   Contact: ContactReference;
   CreateCardInput: CreateCardInput;
+  Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  Photo: Photo;
+  Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
   Template: TemplateReference;
   UpdateCardInput: UpdateCardInput;
   User: UserReference;
-  Int: Scalars['Int']['output'];
 }>;
 
 export type CardResolvers<
@@ -320,9 +394,12 @@ export type CardResolvers<
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  openedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  photos?: Resolver<Array<ResolversTypes['Photo']>, ParentType, ContextType>;
   recipient?: Resolver<ResolversTypes['Contact'], ParentType, ContextType>;
   sendAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sentAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CardStatus'], ParentType, ContextType>;
   template?: Resolver<ResolversTypes['Template'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -352,6 +429,10 @@ export type ContactResolvers<
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
   ResolversTypes['DateTime'],
   any
@@ -363,17 +444,29 @@ export type MutationResolvers<
   ContextType = Context,
   ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
 > = ResolversObject<{
+  cancelCard?: Resolver<
+    ResolversTypes['Card'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationCancelCardArgs, 'id'>
+  >;
   createCard?: Resolver<
     ResolversTypes['Card'],
     ParentType,
     ContextType,
     RequireFields<MutationCreateCardArgs, 'input'>
   >;
+  deletePhoto?: Resolver<
+    ResolversTypes['Card'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationDeletePhotoArgs, 'id'>
+  >;
   scheduleCard?: Resolver<
     ResolversTypes['Card'],
     ParentType,
     ContextType,
-    RequireFields<MutationScheduleCardArgs, 'id' | 'sendAt'>
+    RequireFields<MutationScheduleCardArgs, 'id'>
   >;
   updateCard?: Resolver<
     ResolversTypes['Card'],
@@ -391,6 +484,18 @@ export type PageInfoResolvers<
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type PhotoResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['Photo'] = ResolversParentTypes['Photo'],
+> = ResolversObject<{
+  height?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PhotoStatus'], ParentType, ContextType>;
+  thumbnailUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  width?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<
@@ -437,9 +542,11 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CardConnection?: CardConnectionResolvers<ContextType>;
   CardEdge?: CardEdgeResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
+  Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Photo?: PhotoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Template?: TemplateResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

@@ -1,13 +1,21 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ownerOf, type CursorPosition, matchAny } from '@heartfelt/kit';
+import { ensureIndexes, ownerOf, type CursorPosition, matchAny } from '@heartfelt/kit';
+import { statusesAllowing } from '../delivery/status';
 import type { CardStatus } from '../generated/resolvers';
 import type { CardDocument } from './documents';
 
 /** Fields of a draft that `updateDraft` may change. */
 export type DraftChanges = Partial<Pick<CardDocument, 'templateId' | 'contactId' | 'message'>>;
 
-/** Statuses from which a card may be scheduled: a draft, or a scheduled card being rescheduled. */
-export const SCHEDULABLE_STATUSES: readonly CardStatus[] = ['DRAFT', 'SCHEDULED'];
+/** Fields that {@link CardRepository.scheduleDelivery} writes. */
+export interface DeliverySchedule {
+  sendAt: Date;
+  deliveryId: string;
+  /** The delivery id the caller read; the write applies only if the card still has it. */
+  previousDeliveryId: string | null;
+  publicToken: string;
+  updatedAt: Date;
+}
 
 /**
  * The only code that reads or writes `cards`. The collection is sharded on `ownerId` (hashed),
@@ -23,9 +31,13 @@ export class CardRepository {
 
   /** Creates the indexes of the owner's card lists. Safe to run at every start. */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { ownerId: 1, createdAt: -1, _id: -1 }, name: 'owner_created' },
       { key: { ownerId: 1, status: 1, createdAt: -1, _id: -1 }, name: 'owner_status_created' },
+      // NOTE: not unique. Drafts have no token, and a unique index that skips them needs
+      // partialFilterExpression, which FerretDB 1.24 does not implement (a sparse compound
+      // index would still index them by ownerId). Tokens carry 128 random bits instead.
+      { key: { ownerId: 1, publicToken: 1 }, name: 'owner_public_token' },
     ]);
   }
 
@@ -76,21 +88,106 @@ export class CardRepository {
   }
 
   /**
-   * Sets a card to SCHEDULED for `sendAt` if it is in one of {@link SCHEDULABLE_STATUSES}, and
-   * returns the updated card, or null when the card is missing or already past scheduling. The
-   * status condition in the filter keeps a card that was sent meanwhile from moving back.
+   * Schedules a card, or reschedules it, and returns the updated card. Returns null when the
+   * card is missing, its status does not allow scheduling, its delivery has started, or another
+   * request has rescheduled or cancelled it since the caller read `previousDeliveryId`.
    */
-  async schedule(
+  async scheduleDelivery(
     id: string,
     ownerId: string,
-    sendAt: Date,
+    schedule: DeliverySchedule,
+  ): Promise<CardDocument | null> {
+    return this.collection.findOneAndUpdate(
+      {
+        _id: id,
+        ownerId,
+        status: { $in: [...statusesAllowing('schedule')] },
+        deliveryId: schedule.previousDeliveryId,
+        deliveryStartedAt: null,
+      },
+      {
+        $set: {
+          status: 'SCHEDULED',
+          sendAt: schedule.sendAt,
+          deliveryId: schedule.deliveryId,
+          deliveryStartedAt: null,
+          publicToken: schedule.publicToken,
+          updatedAt: schedule.updatedAt,
+        },
+      },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /**
+   * Cancels the card's scheduled delivery `deliveryId` (null for a card scheduled before cards
+   * had delivery ids): the card becomes a DRAFT without sendAt or delivery id. Returns null when
+   * the card no longer has that delivery or a worker has started it.
+   */
+  async cancelDelivery(
+    id: string,
+    ownerId: string,
+    deliveryId: string | null,
     updatedAt: Date,
   ): Promise<CardDocument | null> {
     return this.collection.findOneAndUpdate(
-      { _id: id, ownerId, status: { $in: [...SCHEDULABLE_STATUSES] } },
-      { $set: { status: 'SCHEDULED', sendAt, updatedAt } },
+      {
+        _id: id,
+        ownerId,
+        status: { $in: [...statusesAllowing('cancel')] },
+        deliveryId,
+        deliveryStartedAt: null,
+      },
+      { $set: { status: 'DRAFT', sendAt: null, deliveryId: null, updatedAt } },
       { returnDocument: 'after' },
     );
+  }
+
+  /**
+   * Marks delivery `deliveryId` as started, so that the card can no longer be rescheduled or
+   * cancelled. Returns the card, or null when it is not SCHEDULED with that delivery any more.
+   * Claiming again, as a retried job does, matches too.
+   */
+  async claimDelivery(
+    id: string,
+    ownerId: string,
+    deliveryId: string,
+    startedAt: Date,
+  ): Promise<CardDocument | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id, ownerId, status: 'SCHEDULED', deliveryId },
+      { $set: { deliveryStartedAt: startedAt, updatedAt: startedAt } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /**
+   * Records that delivery `deliveryId` was sent. Returns false when the card was not waiting
+   * for that delivery.
+   */
+  async markSent(id: string, ownerId: string, deliveryId: string, sentAt: Date): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: id, ownerId, status: { $in: [...statusesAllowing('send')] }, deliveryId },
+      { $set: { status: 'SENT', sentAt, updatedAt: sentAt } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Reads the card whose public page token is `token`; `ownerId` comes from the token. */
+  async findByPublicToken(token: string, ownerId: string): Promise<CardDocument | null> {
+    return this.collection.findOne({ ownerId, publicToken: token });
+  }
+
+  /**
+   * Records the recipient's first view of a SENT card. Returns false when the card was not
+   * SENT, which includes a card already OPENED.
+   */
+  async markOpened(id: string, ownerId: string, openedAt: Date): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: id, ownerId, status: { $in: [...statusesAllowing('open')] } },
+      { $set: { status: 'OPENED', openedAt, updatedAt: openedAt } },
+    );
+    return result.modifiedCount === 1;
   }
 
   /**

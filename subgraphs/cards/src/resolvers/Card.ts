@@ -2,6 +2,7 @@ import { isId, ownerOf } from '@heartfelt/kit';
 import type { Context } from '../context';
 import type { CardResolvers } from '../generated/resolvers';
 import type { CardDocument } from '../repository/documents';
+import { loadCardPhotos } from './Photo';
 
 /**
  * Loads a card through the request's entity loader if the caller owns it. Returns null for an
@@ -20,6 +21,7 @@ export const Card: CardResolvers = {
   owner: (card) => ({ id: card.ownerId }),
   template: (card) => ({ id: card.templateId }),
   recipient: (card) => ({ id: card.contactId }),
+  photos: (card, _args, context) => loadCardPhotos(context, card),
 
   async __resolveReference(reference, context) {
     return loadViewerCard(context, reference.id);

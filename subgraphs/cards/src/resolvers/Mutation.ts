@@ -1,14 +1,15 @@
 import { newOwnedId, notFound } from '@heartfelt/kit';
 import type { GraphQLError } from 'graphql';
 import { requireUserId, type Context } from '../context';
+import { statusesAllowing } from '../delivery/status';
 import { invalidStatusTransition } from '../errors';
 import type { CardStatus, MutationResolvers } from '../generated/resolvers';
-import { requireId, requireMessage, requireSendAt } from '../input';
-import { SCHEDULABLE_STATUSES, type DraftChanges } from '../repository/cards';
+import { requireId, requireMessage } from '../input';
+import type { DraftChanges } from '../repository/cards';
 import type { CardDocument } from '../repository/documents';
 
 /** Statuses in which a card's template, recipient and message may change. */
-const EDITABLE_STATUSES: readonly CardStatus[] = ['DRAFT'];
+const EDITABLE_STATUSES = statusesAllowing('edit');
 
 export const Mutation: MutationResolvers = {
   async createCard(_parent, { input }, context) {
@@ -75,25 +76,6 @@ export const Mutation: MutationResolvers = {
     await afterCardWrite(context, updated);
     return updated;
   },
-
-  async scheduleCard(_parent, args, context) {
-    const userId = requireUserId(context);
-    const id = requireId('card', args.id, 'id');
-    const now = new Date();
-    const sendAt = requireSendAt(args.sendAt, now);
-
-    const card = await findOwnCard(context, id, userId);
-    if (!SCHEDULABLE_STATUSES.includes(card.status)) {
-      throw invalidStatusTransition(id, card.status, 'scheduled', SCHEDULABLE_STATUSES);
-    }
-
-    // TODO: require a paid order for the card before this update. After it succeeds, enqueue
-    // the card's delivery job for sendAt. Payments and delivery do not exist yet.
-    const updated = await context.cards.schedule(id, userId, sendAt, now);
-    if (!updated) throw await lostRace(context, id, userId, 'scheduled', SCHEDULABLE_STATUSES);
-    await afterCardWrite(context, updated);
-    return updated;
-  },
 };
 
 /**
@@ -123,7 +105,7 @@ async function lostRace(
 }
 
 /** Drops the card's stale cache entry and gives this request's loader the stored version. */
-async function afterCardWrite(context: Context, card: CardDocument): Promise<void> {
+export async function afterCardWrite(context: Context, card: CardDocument): Promise<void> {
   await context.cache.invalidate('card', [card._id]);
   context.loaders.cardById.clear(card._id).prime(card._id, card);
 }

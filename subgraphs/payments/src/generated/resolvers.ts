@@ -53,10 +53,20 @@ export type Mutation = {
    * again returns the same order and never charges twice.
    */
   checkout: CheckoutPayload;
+  /**
+   * Refunds a paid order in full. Only the order's owner can refund it, and only while it is PAID.
+   * Sending the same idempotencyKey again returns the same order and never refunds twice.
+   */
+  refundOrder: RefundOrderPayload;
 };
 
 export type MutationCheckoutArgs = {
   input: CheckoutInput;
+};
+
+export type MutationRefundOrderArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
 };
 
 /** A payment for one card. */
@@ -83,7 +93,19 @@ export type OrderEdge = {
   node: Order;
 };
 
-export type OrderStatus = 'FAILED' | 'PAID' | 'PENDING' | 'REFUNDED';
+/**
+ * Where an order's payment stands. A status only moves forward through PENDING, FAILED, PAID and
+ * REFUNDED, in that order, possibly skipping some.
+ */
+export type OrderStatus =
+  /** The payment provider reported that the payment failed; nothing was charged. */
+  | 'FAILED'
+  /** The payment provider charged the payment method. */
+  | 'PAID'
+  /** Checkout recorded the order and is waiting for the payment provider. */
+  | 'PENDING'
+  /** The payment was refunded in full. This status is final. */
+  | 'REFUNDED';
 
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -101,6 +123,12 @@ export type Query = {
 
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
+};
+
+export type RefundOrderPayload = {
+  __typename?: 'RefundOrderPayload';
+  /** The refunded order, with status REFUNDED. */
+  order: Order;
 };
 
 export type User = {
@@ -260,6 +288,9 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RefundOrderPayload: ResolverTypeWrapper<
+    Omit<RefundOrderPayload, 'order'> & { order: ResolversTypes['Order'] }
+  >;
   User: ResolverTypeWrapper<UserReference>;
 }>;
 
@@ -281,6 +312,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
+  RefundOrderPayload: Omit<RefundOrderPayload, 'order'> & { order: ResolversParentTypes['Order'] };
   User: UserReference;
 }>;
 
@@ -323,6 +355,12 @@ export type MutationResolvers<
     ParentType,
     ContextType,
     RequireFields<MutationCheckoutArgs, 'input'>
+  >;
+  refundOrder?: Resolver<
+    ResolversTypes['RefundOrderPayload'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationRefundOrderArgs, 'id' | 'idempotencyKey'>
   >;
 }>;
 
@@ -384,6 +422,14 @@ export type QueryResolvers<
   >;
 }>;
 
+export type RefundOrderPayloadResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['RefundOrderPayload'] =
+    ResolversParentTypes['RefundOrderPayload'],
+> = ResolversObject<{
+  order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+}>;
+
 export type UserResolvers<
   ContextType = Context,
   ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'],
@@ -414,5 +460,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RefundOrderPayload?: RefundOrderPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { PaymentProvider } from './paymentProvider';
+import type { PaymentEventReceiver, PaymentProvider } from './paymentProvider';
 import { SandboxPaymentProvider } from './sandbox';
 
 export * from './paymentProvider';
@@ -13,16 +13,27 @@ export type PaymentProviderName = (typeof paymentProviderNames)[number];
 export interface PaymentProviderOptions {
   /** Simulated latency of the sandbox provider, in milliseconds. */
   sandboxLatencyMs: number;
+  /**
+   * Receives the sandbox's payment events. A real provider sends its events to a webhook
+   * instead, which passes them to the same receiver.
+   */
+  receiveEvent: PaymentEventReceiver;
 }
 
-/** Creates the provider that the PAYMENT_PROVIDER setting names. */
-export function createPaymentProvider(
+/** Creates the provider that the PAYMENT_PROVIDER setting names, ready to use. */
+export async function createPaymentProvider(
   name: PaymentProviderName,
   db: Db,
   options: PaymentProviderOptions,
-): PaymentProvider {
+): Promise<PaymentProvider> {
   switch (name) {
-    case 'sandbox':
-      return new SandboxPaymentProvider(db, options.sandboxLatencyMs);
+    case 'sandbox': {
+      const sandbox = new SandboxPaymentProvider(db, {
+        latencyMs: options.sandboxLatencyMs,
+        receiveEvent: options.receiveEvent,
+      });
+      await sandbox.ensureIndexes();
+      return sandbox;
+    }
   }
 }

@@ -1,6 +1,10 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { ensureIndexes, ownerOf, type CursorPosition, matchAny } from '@heartfelt/kit';
+import type { OrderStatus } from '../generated/resolvers';
 import type { OrderDocument } from './documents';
+
+/** The fields a payment event may change on an order. */
+export type OrderEventChange = Partial<Pick<OrderDocument, 'status' | 'chargeId' | 'refundId'>>;
 
 /**
  * The only code that reads or writes `orders`. The collection is sharded on `ownerId` (hashed),
@@ -66,6 +70,57 @@ export class OrderRepository {
     return this.collection.findOneAndUpdate(
       { _id: id, ownerId, status: 'PENDING' },
       { $set: { status: 'PAID', chargeId, updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /**
+   * Applies a payment event in one single-document update: sets `change` and appends the event
+   * id to `appliedEventIds`. The update matches only while the order is in `expectedStatus` and
+   * the event id is absent, so a second delivery of the event, or a status change since the
+   * caller read the order, makes it a no-op. Returns whether the order was updated.
+   */
+  async applyEvent(
+    id: string,
+    eventId: string,
+    expectedStatus: OrderStatus,
+    change: OrderEventChange,
+  ): Promise<boolean> {
+    const ownerId = ownerOf(id);
+    if (!ownerId) return false;
+    const result = await this.collection.updateOne(
+      { _id: id, ownerId, status: expectedStatus, appliedEventIds: { $ne: eventId } },
+      { $set: { ...change, updatedAt: new Date() }, $push: { appliedEventIds: eventId } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Records the client's refund key on a PAID order that has none yet, before the provider is
+   * asked to refund. Returns the updated order, or null when the order is not PAID or already
+   * has a refund key.
+   */
+  async recordRefundKey(id: string, refundKey: string): Promise<OrderDocument | null> {
+    const ownerId = ownerOf(id);
+    if (!ownerId) return null;
+    return this.collection.findOneAndUpdate(
+      // `refundKey: null` also matches orders without the field.
+      { _id: id, ownerId, status: 'PAID', refundKey: null },
+      { $set: { refundKey, updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /**
+   * Marks a PAID order REFUNDED with the provider's refund id. Returns the updated order, or
+   * null when the order is no longer PAID.
+   */
+  async markRefunded(id: string, refundId: string): Promise<OrderDocument | null> {
+    const ownerId = ownerOf(id);
+    if (!ownerId) return null;
+    return this.collection.findOneAndUpdate(
+      { _id: id, ownerId, status: 'PAID' },
+      { $set: { status: 'REFUNDED', refundId, updatedAt: new Date() } },
       { returnDocument: 'after' },
     );
   }

@@ -5,4 +5,9 @@ export const Mutation: MutationResolvers = {
     const order = await checkout.checkout(identity, input, logger);
     return { order };
   },
+
+  async refundOrder(_parent, { id, idempotencyKey }, { identity, logger, refunds }) {
+    const order = await refunds.refund(identity, id, idempotencyKey, logger);
+    return { order };
+  },
 };

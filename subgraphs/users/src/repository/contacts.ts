@@ -1,10 +1,17 @@
-import { ownerOf, matchAny } from '@heartfelt/kit';
-import type { Collection, Db } from 'mongodb';
+import { ensureIndexes, matchAny, ownerOf } from '@heartfelt/kit';
+import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { ContactDocument } from './documents';
+
+/** The fields of a contact that the birthday scan reads. */
+export type BirthdayContact = Pick<ContactDocument, '_id' | 'userId' | 'name' | 'relationship'>;
+
+/** A contact whose `birthdayMonthDay` is missing. */
+export type UnindexedBirthdayContact = Pick<ContactDocument, '_id' | 'userId' | 'birthday'>;
 
 /**
  * The only code that reads or writes `contacts`. Every query filters on `userId`, the hashed
- * shard key, and a lookup by contact id derives it from the id with `ownerOf`.
+ * shard key, and a lookup by contact id derives it from the id with `ownerOf`. The exceptions
+ * are the birthday scan and its backfill, which read across all users by design.
  */
 export class ContactRepository {
   readonly collection: Collection<ContactDocument>;
@@ -14,12 +21,13 @@ export class ContactRepository {
   }
 
   /**
-   * Creates the index behind the newest-first address book, safe to run at every start.
-   * Intended shard key: `{ userId: 'hashed' }`.
+   * Creates the indexes behind the newest-first address book and the birthday scan, safe to run
+   * at every start. Intended shard key: `{ userId: 'hashed' }`.
    */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { userId: 1, createdAt: -1 }, name: 'userId_createdAt' },
+      { key: { birthdayMonthDay: 1, _id: 1 }, name: 'birthdayMonthDay_id' },
     ]);
   }
 
@@ -46,5 +54,57 @@ export class ContactRepository {
       .find({ userId: matchAny(userIds) })
       .sort({ createdAt: -1, _id: -1 })
       .toArray();
+  }
+
+  /**
+   * Loads up to `limit` contacts of any user whose birthday falls on `monthDay` (MM-DD), in `_id`
+   * order after `afterId`. The query has no shard key, so on a sharded cluster it goes to every
+   * shard; the daily scan is the only caller.
+   */
+  async findBirthdayBatch(
+    monthDay: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<BirthdayContact[]> {
+    const filter: Filter<ContactDocument> = { birthdayMonthDay: monthDay };
+    if (afterId !== null) filter._id = { $gt: afterId };
+    return this.collection
+      .find(filter, { projection: { _id: 1, userId: 1, name: 1, relationship: 1 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /**
+   * Loads up to `limit` contacts with a birthday but no `birthdayMonthDay`, in `_id` order after
+   * `afterId`. Like the scan, this reads across all users.
+   */
+  async findMissingBirthdayMonthDay(
+    afterId: string | null,
+    limit: number,
+  ): Promise<UnindexedBirthdayContact[]> {
+    const filter: Filter<ContactDocument> = {
+      birthdayMonthDay: { $exists: false },
+      birthday: { $type: 'string' },
+    };
+    if (afterId !== null) filter._id = { $gt: afterId };
+    return this.collection
+      .find(filter, { projection: { _id: 1, userId: 1, birthday: 1 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** Stores `birthdayMonthDay` on many contacts with one bulk write. */
+  async setBirthdayMonthDays(
+    updates: ReadonlyArray<{ _id: string; userId: string; birthdayMonthDay: string }>,
+  ): Promise<void> {
+    if (updates.length === 0) return;
+    const operations: Array<AnyBulkWriteOperation<ContactDocument>> = updates.map(
+      ({ _id, userId, birthdayMonthDay }) => ({
+        updateOne: { filter: { _id, userId }, update: { $set: { birthdayMonthDay } } },
+      }),
+    );
+    await this.collection.bulkWrite(operations, { ordered: false });
   }
 }

@@ -41,6 +41,12 @@ export interface ContactDocument {
   relationship: string;
   /** YYYY-MM-DD, or null when unknown. */
   birthday: string | null;
+  /**
+   * MM-DD of the birthday, or null when unknown: the daily birthday scan looks contacts up by
+   * it. Contacts written before the field existed lack it until users-worker backfills it at
+   * start.
+   */
+  birthdayMonthDay?: string | null;
   timeZone: string;
   email: string;
   createdAt: Date;

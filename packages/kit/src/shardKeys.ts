@@ -1,0 +1,27 @@
+/**
+ * Shard key of every sharded collection, by collection name. Each key is one field, sharded
+ * with a hashed index, so writes of many users spread evenly over the shards. Every query on
+ * one of these collections must name its shard key, or the router sends it to every shard.
+ *
+ * Per-user collections are sharded on the owner's user id, which owned ids embed (see ids.ts),
+ * so a lookup by id alone still names its shard.
+ */
+export const shardKeys = {
+  users: '_id',
+  /** One claim document per lower-cased email address; its `_id` is the address. */
+  emails: '_id',
+  contacts: 'userId',
+  cards: 'ownerId',
+  orders: 'ownerId',
+  generations: 'ownerId',
+  reminders: 'ownerId',
+  photos: 'ownerId',
+} as const satisfies Record<string, string>;
+
+export type ShardedCollection = keyof typeof shardKeys;
+
+/**
+ * Collections left unsharded on purpose. `templates` is small and read-mostly, so it stays on
+ * the primary shard and is read with `secondaryPreferred`.
+ */
+export const unshardedCollections = ['templates'] as const;
