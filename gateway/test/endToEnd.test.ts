@@ -13,20 +13,33 @@ const operation = (name: string) =>
   readFileSync(join(root, 'schema', 'operations', `${name}.graphql`), 'utf8');
 
 const TEMPLATE_ID = 'tpl_bbbbbbbbbbbbbbbbbbbb';
+const PRICIER_TEMPLATE_ID = 'tpl_cccccccccccccccccccc';
 let graph: TestGraph;
 
 beforeAll(async () => {
   graph = await startGraph();
-  await graph.db.collection('templates').insertOne({
-    _id: TEMPLATE_ID as never,
-    title: 'Balloon',
-    occasion: 'BIRTHDAY',
-    tags: ['party'],
-    artworkUrl: 'https://assets.heartfelt.example/templates/b.png',
-    priceCents: 449,
-    popularity: 50,
-    createdAt: new Date(),
-  });
+  await graph.db.collection('templates').insertMany([
+    {
+      _id: TEMPLATE_ID as never,
+      title: 'Balloon',
+      occasion: 'BIRTHDAY',
+      tags: ['party'],
+      artworkUrl: 'https://assets.heartfelt.example/templates/b.png',
+      priceCents: 449,
+      popularity: 50,
+      createdAt: new Date(),
+    },
+    {
+      _id: PRICIER_TEMPLATE_ID as never,
+      title: 'Gold Foil',
+      occasion: 'ANNIVERSARY',
+      tags: ['gold'],
+      artworkUrl: 'https://assets.heartfelt.example/templates/c.png',
+      priceCents: 999,
+      popularity: 40,
+      createdAt: new Date(),
+    },
+  ]);
 });
 
 afterAll(async () => {
@@ -292,6 +305,37 @@ describe('end to end through the gateway', () => {
     const [first, second] = [await send(), await send()];
     expect(first.data?.checkout.order.id).toBe(second.data?.checkout.order.id);
     expect(await graph.db.collection('orders').countDocuments({ cardId })).toBe(1);
+  });
+
+  it('keeps the template of a paid card and refunds it once', async () => {
+    const { token } = await signUp('fay@example.com', 'Fay');
+    const cardId = await createCard(token, await addContact(token));
+    const checkout = await graphql<{ checkout: { order: { id: string } } }>(
+      graph.gatewayUrl,
+      operation('Checkout'),
+      {
+        token,
+        variables: { input: { cardId, paymentToken: 'tok_ok', idempotencyKey: 'e2e-fay-1' } },
+      },
+    );
+    const orderId = checkout.data!.checkout.order.id;
+
+    const swap = await graphql(graph.gatewayUrl, operation('UpdateCard'), {
+      token,
+      variables: { input: { id: cardId, templateId: PRICIER_TEMPLATE_ID } },
+    });
+    expect(codeOf(swap)).toBe('ALREADY_PAID');
+
+    const refund = () =>
+      graphql<{ refundOrder: { order: { status: string } } }>(
+        graph.gatewayUrl,
+        'mutation ($id: ID!) { refundOrder(id: $id, idempotencyKey: "e2e-fay-refund") { order { status } } }',
+        { token, variables: { id: orderId } },
+      );
+    const [first, second] = [await refund(), await refund()];
+    expect(first.data?.refundOrder.order.status).toBe('REFUNDED');
+    expect(second.data?.refundOrder.order.status).toBe('REFUNDED');
+    expect(await graph.db.collection('sandbox_refunds').countDocuments()).toBe(1);
   });
 
   it.each(subgraphNames)('rejects an unsigned request to the %s subgraph', async (name) => {

@@ -9,7 +9,15 @@ import {
 } from './seedData';
 
 /** Collections the demo data fills, each owned by one subgraph. */
-const collections = ['templates', 'users', 'emails', 'contacts', 'cards', 'orders'] as const;
+const collections = [
+  'templates',
+  'users',
+  'emails',
+  'contacts',
+  'cards',
+  'orders',
+  'sandbox_charges',
+] as const;
 
 /** Returns true when the store holds no users yet. */
 export async function isEmpty(db: Db): Promise<boolean> {

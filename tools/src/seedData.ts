@@ -216,6 +216,17 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
       updatedAt: card.createdAt,
     }));
 
+  // The sandbox payment provider's ledger holds the charge behind each seeded order, keyed as
+  // checkout keys it (by order id), so that seeded orders can be refunded like new ones.
+  const sandboxCharges = orders.map((order) => ({
+    _id: order._id,
+    chargeId: order.chargeId,
+    orderId: order._id,
+    amountCents: order.amountCents,
+    currency: order.currency,
+    createdAt: order.createdAt,
+  }));
+
   return {
     templates,
     users,
@@ -223,5 +234,6 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
     contacts,
     cards: cards.map(({ priceCents: _priceCents, ...card }) => card),
     orders,
+    sandbox_charges: sandboxCharges,
   };
 }

@@ -59,6 +59,30 @@ describe('demo data', () => {
       await graph?.stop();
     });
 
+    it('refunds a seeded order', async () => {
+      const logIn = await graphql<{ logIn: { token: string } }>(
+        graph.gatewayUrl,
+        'mutation ($input: LogInInput!) { logIn(input: $input) { token } }',
+        { variables: { input: { email: DEMO_EMAIL, password: DEMO_PASSWORD } } },
+      );
+      const token = logIn.data!.logIn.token;
+      const orders = await graphql<{
+        me: { orders: { edges: Array<{ node: { id: string; status: string } }> } };
+      }>(graph.gatewayUrl, '{ me { orders(first: 1) { edges { node { id status } } } } }', {
+        token,
+      });
+      const order = orders.data!.me.orders.edges[0]!.node;
+      expect(order.status).toBe('PAID');
+
+      const refund = await graphql<{ refundOrder: { order: { id: string; status: string } } }>(
+        graph.gatewayUrl,
+        'mutation ($id: ID!) { refundOrder(id: $id, idempotencyKey: "demo-refund-1") { order { id status } } }',
+        { token, variables: { id: order.id } },
+      );
+      expect(refund.errors).toBeUndefined();
+      expect(refund.data?.refundOrder.order).toEqual({ id: order.id, status: 'REFUNDED' });
+    });
+
     it('serves the Dashboard of the demo login from all five subgraphs', async () => {
       const logIn = await graphql<{ logIn: { token: string } }>(
         graph.gatewayUrl,

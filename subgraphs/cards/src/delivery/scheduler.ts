@@ -47,6 +47,11 @@ export interface DeliverySchedulerDependencies {
 export class DeliveryScheduler {
   constructor(private readonly deps: DeliverySchedulerDependencies) {}
 
+  /** Returns the status of the card's order, asked of payments, or null while it has none. */
+  orderStatus(ownerId: string, cardId: string): Promise<string | null> {
+    return this.deps.lookups.orderStatus(ownerId, cardId);
+  }
+
   /**
    * Schedules the owner's card, or moves a scheduled card to a new time.
    *

@@ -1,4 +1,4 @@
-import { newOwnedId, notFound } from '@heartfelt/kit';
+import { ErrorCode, badUserInput, expectedError, newOwnedId, notFound } from '@heartfelt/kit';
 import type { GraphQLError } from 'graphql';
 import { requireUserId, type Context } from '../context';
 import { statusesAllowing } from '../delivery/status';
@@ -52,12 +52,16 @@ export const Mutation: MutationResolvers = {
       changes.contactId = requireId('contact', input.contactId, 'contactId');
     }
     if (input.message != null) changes.message = requireMessage(input.message);
+    if (Object.keys(changes).length === 0) {
+      throw badUserInput(
+        'Nothing to update: pass at least one of templateId, contactId and message.',
+      );
+    }
 
     const card = await findOwnCard(context, id, userId);
     if (!EDITABLE_STATUSES.includes(card.status)) {
       throw invalidStatusTransition(id, card.status, 'edited', EDITABLE_STATUSES);
     }
-
     const referenceChecks: Array<Promise<void>> = [];
     if (changes.templateId) {
       referenceChecks.push(
@@ -70,6 +74,19 @@ export const Mutation: MutationResolvers = {
       );
     }
     await Promise.all(referenceChecks);
+
+    // The template sets the price, so it is fixed once the card has an order.
+    if (changes.templateId && changes.templateId !== card.templateId) {
+      const orderStatus = await context.scheduler.orderStatus(userId, id);
+      if (orderStatus !== null) {
+        throw expectedError(
+          ErrorCode.AlreadyPaid,
+          `Card ${JSON.stringify(id)} has an order (${orderStatus}), so its template, which sets ` +
+            'the price, can no longer change.',
+          { field: 'templateId' },
+        );
+      }
+    }
 
     const updated = await context.cards.updateDraft(id, userId, changes, new Date());
     if (!updated) throw await lostRace(context, id, userId, 'edited', EDITABLE_STATUSES);
