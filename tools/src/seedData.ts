@@ -153,6 +153,8 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
         name,
         relationship: faker.helpers.arrayElement(relationships),
         birthday,
+        // The birthday scan's key, as addContact writes it.
+        birthdayMonthDay: birthday.slice(5),
         timeZone: faker.helpers.arrayElement([
           'Europe/Paris',
           'America/New_York',

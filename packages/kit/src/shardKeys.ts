@@ -12,16 +12,19 @@ export const shardKeys = {
   emails: '_id',
   contacts: 'userId',
   cards: 'ownerId',
+  deliveries: 'ownerId',
+  photos: 'ownerId',
   orders: 'ownerId',
+  payment_events: 'ownerId',
   generations: 'ownerId',
   reminders: 'ownerId',
-  photos: 'ownerId',
 } as const satisfies Record<string, string>;
 
 export type ShardedCollection = keyof typeof shardKeys;
 
 /**
- * Collections left unsharded on purpose. `templates` is small and read-mostly, so it stays on
- * the primary shard and is read with `secondaryPreferred`.
+ * Collections left unsharded on purpose, on the database's primary shard. `templates` is small
+ * and read-mostly, and is read with `secondaryPreferred`. The sandbox payment provider's ledgers
+ * stand in for a real provider's records, which live outside this database.
  */
-export const unshardedCollections = ['templates'] as const;
+export const unshardedCollections = ['templates', 'sandbox_charges', 'sandbox_refunds'] as const;

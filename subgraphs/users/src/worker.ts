@@ -29,7 +29,7 @@ const birthdaySettings = {
 };
 
 /**
- * users-worker: backfills the contacts' birthday key, registers the daily birthday scan and runs
+ * users-worker: registers the daily birthday scan, backfills the contacts' birthday key, and runs
  * it, adding one `draft-reminder` job per upcoming birthday for ai-worker.
  */
 async function main(): Promise<void> {
@@ -41,7 +41,6 @@ async function main(): Promise<void> {
 
   const contacts = new ContactRepository(kit.store.db);
   await contacts.ensureIndexes();
-  await backfillBirthdayMonthDays({ contacts, cache: kit.cache, logger });
 
   const connection = createQueueRedis(settings.QUEUE_REDIS_URL, logger);
   const scanQueue = createQueue<BirthdayScanJobData>(QueueName.BirthdayScan, connection);
@@ -67,6 +66,16 @@ async function main(): Promise<void> {
       concurrency: 1,
     },
   ]);
+
+  // The backfill runs after the worker is ready, because on a large address book it takes
+  // longer than a readiness probe waits. A scan that runs meanwhile misses only contacts
+  // written before the birthday key existed.
+  backfillBirthdayMonthDays({ contacts, cache: kit.cache, logger }).catch((error: unknown) =>
+    logger.error(
+      { err: error },
+      'backfill of birthdayMonthDay failed; it runs again at the next start',
+    ),
+  );
 }
 
 main().catch((error: unknown) => {

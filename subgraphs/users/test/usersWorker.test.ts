@@ -133,7 +133,12 @@ describe('users-worker', () => {
 
     await restartUsersWorker();
 
-    const backfilled = await contacts.findOne({ _id: withBirthday as never, userId });
+    // The backfill runs in the background once the worker is ready.
+    let backfilled = await contacts.findOne({ _id: withBirthday as never, userId });
+    for (let poll = 0; poll < 50 && !backfilled?.birthdayMonthDay; poll++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      backfilled = await contacts.findOne({ _id: withBirthday as never, userId });
+    }
     expect(backfilled?.birthdayMonthDay).toBe('11-03');
     const untouched = await contacts.findOne({ _id: withoutBirthday as never, userId });
     expect(untouched).not.toHaveProperty('birthdayMonthDay');

@@ -1,5 +1,5 @@
 import { ensureIndexes, matchAny, ownerOf } from '@heartfelt/kit';
-import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { ContactDocument } from './documents';
 
 /** The fields of a contact that the birthday scan reads. */
@@ -95,16 +95,16 @@ export class ContactRepository {
       .toArray();
   }
 
-  /** Stores `birthdayMonthDay` on many contacts with one bulk write. */
+  /**
+   * Stores `birthdayMonthDay` on many contacts, one update at a time. NOTE: not a bulk write,
+   * because FerretDB 1.24 on PostgreSQL runs the updates of an unordered bulk write at once,
+   * takes every connection of its pool and then hangs for all clients (seen with 500 updates).
+   */
   async setBirthdayMonthDays(
     updates: ReadonlyArray<{ _id: string; userId: string; birthdayMonthDay: string }>,
   ): Promise<void> {
-    if (updates.length === 0) return;
-    const operations: Array<AnyBulkWriteOperation<ContactDocument>> = updates.map(
-      ({ _id, userId, birthdayMonthDay }) => ({
-        updateOne: { filter: { _id, userId }, update: { $set: { birthdayMonthDay } } },
-      }),
-    );
-    await this.collection.bulkWrite(operations, { ordered: false });
+    for (const { _id, userId, birthdayMonthDay } of updates) {
+      await this.collection.updateOne({ _id, userId }, { $set: { birthdayMonthDay } });
+    }
   }
 }
