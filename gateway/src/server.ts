@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     formatError: formatGatewayError(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Shutdown is ours: Apollo would otherwise stop itself on SIGTERM, racing the drain.
+    stopOnTerminationSignals: false,
     introspection: config.NODE_ENV !== 'production',
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

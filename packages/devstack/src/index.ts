@@ -15,3 +15,6 @@ export { startNodeService } from './service';
 export type { StartNodeServiceOptions } from './service';
 export { findPostgresBin, startPostgres } from './postgres';
 export type { StartPostgresOptions } from './postgres';
+export { acquireLock } from './lock';
+export type { AcquireLockOptions } from './lock';
+export { findExecutable } from './executables';

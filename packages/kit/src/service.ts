@@ -147,6 +147,8 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
     formatError: maskUnexpectedErrors(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Shutdown is ours: Apollo would otherwise stop itself on SIGTERM, racing the drain.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),

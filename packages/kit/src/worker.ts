@@ -96,6 +96,7 @@ export async function runWorkers(
   // one and only the health, readiness and metrics routes matter.
   const apollo = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse('type Query { worker: String }') }),
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   const http = await startHttpServer({
