@@ -20,4 +20,13 @@ export default tseslint.config(
     files: ['tools/**', '**/test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Preload scripts that tests pass to `node --require` are plain CommonJS.
+    files: ['**/test/support/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly', module: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -30,6 +30,16 @@ export const gatewaySettings = {
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  /**
+   * The cache Redis, where whole query responses are cached. When unset there is no response
+   * cache, and the Cache-Control header is still computed.
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Turns the response cache off when "false"; it is on by default when REDIS_URL is set. */
+  RESPONSE_CACHE_ENABLED: z.enum(['true', 'false']).default('true'),
   /** Subgraph URLs; each replaces the routing URL the supergraph names for that subgraph. */
   USERS_URL: optionalUrl(),
   CARDS_URL: optionalUrl(),
@@ -60,6 +70,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     ...config,
     // The explorer is a development tool: on unless production, where it is off unless asked.
     EXPLORER_ENABLED: config.EXPLORER_ENABLED ?? config.NODE_ENV !== 'production',
+    responseCacheRedisUrl: config.RESPONSE_CACHE_ENABLED === 'true' ? config.REDIS_URL : undefined,
     subgraphUrls: {
       users: config.USERS_URL,
       cards: config.CARDS_URL,

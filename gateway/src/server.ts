@@ -9,6 +9,7 @@ import {
 import {
   ConfigError,
   GatewayTokenCache,
+  createCacheRedis,
   createLogger,
   createMetrics,
   operationMetricsPlugin,
@@ -19,6 +20,7 @@ import { loadGatewayConfig, type GatewayConfig } from './config';
 import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
 import { explorerPage, explorerRoutes } from './explorer';
+import { noStoreForWritesPlugin, responseCachePlugins } from './responseCache';
 import { SignedSubgraphDataSource, createSubgraphAgent } from './subgraphDataSource';
 import { forwardToSubgraph } from './subgraphRoutes';
 import { supergraphFromFile } from './supergraphFile';
@@ -39,6 +41,9 @@ async function main(): Promise<void> {
   const metrics = createMetrics('gateway');
   const tokens = new GatewayTokenCache(config.SUBGRAPH_SIGNING_SECRET);
   const agent = createSubgraphAgent(config.SUBGRAPH_CONNECTIONS);
+  const cacheRedis = config.responseCacheRedisUrl
+    ? createCacheRedis(config.responseCacheRedisUrl, logger)
+    : undefined;
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile({
@@ -67,6 +72,8 @@ async function main(): Promise<void> {
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       operationMetricsPlugin(metrics),
+      noStoreForWritesPlugin(),
+      ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
     ],
   });
   await apollo.start();
@@ -120,6 +127,7 @@ async function main(): Promise<void> {
     await apollo.stop();
     await agent.close();
     await adminQueues.close();
+    await cacheRedis?.quit().catch(() => cacheRedis.disconnect());
     logger.info('stopped');
     process.exit(0);
   };

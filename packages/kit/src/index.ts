@@ -13,6 +13,7 @@ export * from './redis';
 export * from './schema';
 export * from './service';
 export * from './shardKeys';
+export * from './shardKeyCheck';
 export * from './store';
 export * from './tokens';
 export * from './scalars';

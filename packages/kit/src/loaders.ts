@@ -13,6 +13,8 @@ export interface EntityLoaderOptions<T> {
   metrics: ServiceMetrics;
   /** Read-through cache in front of `load`; omit to always read the store. */
   cache?: EntityCache;
+  /** Returns false for documents that must not be cached. Default: cache every document. */
+  shouldCache?: (document: T) => boolean;
   /** Maximum ids per store query. Default 500. */
   maxBatchSize?: number;
 }
@@ -20,26 +22,21 @@ export interface EntityLoaderOptions<T> {
 /**
  * Creates a per-request DataLoader for documents by id. One batch makes one cache MGET and at
  * most one store query for the misses, and resolves in key order with null for missing ids.
+ * Ids that another request of this process is loading at the same time join that store read.
  */
 export function createEntityLoader<T>(
   options: EntityLoaderOptions<T>,
 ): DataLoader<string, T | null> {
-  const { entity, load, idOf, metrics, cache } = options;
+  const { entity, load, idOf, metrics, cache, shouldCache } = options;
 
   return new DataLoader<string, T | null>(
     async (ids) => {
       metrics.loaderBatchSize.observe({ loader: entity }, ids.length);
-      const found = cache ? await cache.getMany<T>(entity, ids) : new Map<string, T>();
+      if (cache) return cache.readThrough<T>(entity, ids, { load, idOf, shouldCache });
 
-      const misses = ids.filter((id) => !found.has(id));
-      if (misses.length > 0) {
-        const loaded = await load(misses);
-        const entries: Array<[string, T]> = loaded.map((document) => [idOf(document), document]);
-        for (const [id, document] of entries) found.set(id, document);
-        if (cache) await cache.setMany(entity, entries);
-      }
-
-      return ids.map((id) => found.get(id) ?? null);
+      const loaded = await load(ids);
+      const byId = new Map(loaded.map((document) => [idOf(document), document]));
+      return ids.map((id) => byId.get(id) ?? null);
     },
     { maxBatchSize: options.maxBatchSize ?? 500 },
   );

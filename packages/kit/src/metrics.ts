@@ -6,6 +6,8 @@ export interface ServiceMetrics {
   httpRequests: Counter<'route' | 'status'>;
   operationDuration: Histogram<'operation' | 'outcome'>;
   storeCommands: Counter<'collection' | 'command'>;
+  untargetedStoreCommands: Counter<'collection' | 'command'>;
+  scatterGatherStoreCommands: Counter<'collection' | 'reason'>;
   loaderBatchSize: Histogram<'loader'>;
   cacheRequests: Counter<'entity' | 'result'>;
 }
@@ -35,6 +37,22 @@ export function createMetrics(service: string): ServiceMetrics {
       name: 'heartfelt_store_commands_total',
       help: 'Commands sent to the MongoDB-compatible store, by collection and command.',
       labelNames: ['collection', 'command'],
+      registers: [registry],
+    }),
+    untargetedStoreCommands: new Counter({
+      name: 'heartfelt_store_untargeted_commands_total',
+      help:
+        'Commands on a sharded collection whose filter lacks the shard key, so a sharded ' +
+        'cluster would send them to every shard, by collection and command.',
+      labelNames: ['collection', 'command'],
+      registers: [registry],
+    }),
+    scatterGatherStoreCommands: new Counter({
+      name: 'heartfelt_store_scatter_gather_commands_total',
+      help:
+        'Commands on a sharded collection without the shard key that are marked as ' +
+        'scatter-gather by design, by collection and reason.',
+      labelNames: ['collection', 'reason'],
       registers: [registry],
     }),
     loaderBatchSize: new Histogram({

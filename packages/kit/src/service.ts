@@ -6,6 +6,7 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
@@ -154,6 +155,10 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // Sends the response's Cache-Control header computed from the schema's @cacheControl
+      // hints. The gateway restricts its overall policy by each subgraph's header, so a root or
+      // object-typed field without a hint (maxAge 0) makes the whole response no-store.
+      ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
       operationMetricsPlugin(kit.metrics),
     ],
   });

@@ -9,6 +9,7 @@ import {
 } from 'mongodb';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
+import { watchShardTargeting } from './shardKeyCheck';
 
 /** Connection to the MongoDB-compatible store (MongoDB, or FerretDB locally). */
 export interface Store {
@@ -23,7 +24,8 @@ const bookkeepingCommands = new Set(['ping', 'hello', 'ismaster', 'isMaster', 'e
 
 /**
  * Connects to the store with command monitoring on, so that every command a request causes is
- * counted in `heartfelt_store_commands_total`.
+ * counted in `heartfelt_store_commands_total`, and every command on a sharded collection
+ * without its shard key in `heartfelt_store_untargeted_commands_total`.
  */
 export async function connectStore(options: {
   url: string;
@@ -44,6 +46,7 @@ export async function connectStore(options: {
     const collection = typeof target === 'string' ? target : '';
     options.metrics.storeCommands.inc({ collection, command: event.commandName });
   });
+  watchShardTargeting(client, options);
 
   await client.connect();
   const db = client.db(options.dbName);

@@ -33,6 +33,7 @@ export function requireText(
 
 // C0 control characters and DEL, except tab, line feed and carriage return. NUL in particular
 // cannot be stored by PostgreSQL, which FerretDB may use underneath.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
 const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** Rejects text containing control characters other than tab and line breaks. */

@@ -33,6 +33,9 @@ export type Scalars = {
   _FieldSet: { input: any; output: any };
 };
 
+/** Who may share a cached response: anyone, or only the user who requested it. */
+export type CacheControlScope = 'PRIVATE' | 'PUBLIC';
+
 export type Card = {
   __typename?: 'Card';
   id: Scalars['ID']['output'];
@@ -289,6 +292,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   Card: ResolverTypeWrapper<CardRepresentation>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -296,7 +300,6 @@ export type ResolversTypes = ResolversObject<{
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   GenerateMessageInput: GenerateMessageInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   GenerationStatus: GenerationStatus;
   MessageGeneration: ResolverTypeWrapper<GenerationDocument>;
   MusicSuggestion: ResolverTypeWrapper<MusicSuggestion>;
@@ -310,6 +313,7 @@ export type ResolversTypes = ResolversObject<{
   Tone: Tone;
   User: ResolverTypeWrapper<UserReference>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -321,7 +325,6 @@ export type ResolversParentTypes = ResolversObject<{
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   GenerateMessageInput: GenerateMessageInput;
-  Int: Scalars['Int']['output'];
   MessageGeneration: GenerationDocument;
   MusicSuggestion: MusicSuggestion;
   Mutation: Record<PropertyKey, never>;
@@ -331,7 +334,21 @@ export type ResolversParentTypes = ResolversObject<{
   Float: Scalars['Float']['output'];
   User: UserReference;
   Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<
+  Result,
+  Parent,
+  ContextType = Context,
+  Args = CacheControlDirectiveArgs,
+> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CardResolvers<
   ContextType = Context,
@@ -465,4 +482,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Reminder?: ReminderResolvers<ContextType>;
   Sentiment?: SentimentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

@@ -26,6 +26,9 @@ export type Scalars = {
   _FieldSet: { input: any; output: any };
 };
 
+/** Who may share a cached response: anyone, or only the user who requested it. */
+export type CacheControlScope = 'PRIVATE' | 'PUBLIC';
+
 export type Card = {
   __typename?: 'Card';
   id: Scalars['ID']['output'];
@@ -269,6 +272,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   Card: ResolverTypeWrapper<CardReference>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CheckoutInput: CheckoutInput;
@@ -279,19 +283,19 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderDocument>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   OrderConnection: ResolverTypeWrapper<
     Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }
   >;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderStatus: OrderStatus;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefundOrderPayload: ResolverTypeWrapper<
     Omit<RefundOrderPayload, 'order'> & { order: ResolversTypes['Order'] }
   >;
   User: ResolverTypeWrapper<UserReference>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -304,17 +308,30 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
   Order: OrderDocument;
-  Int: Scalars['Int']['output'];
   OrderConnection: Omit<OrderConnection, 'edges'> & {
     edges: Array<ResolversParentTypes['OrderEdge']>;
   };
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   RefundOrderPayload: Omit<RefundOrderPayload, 'order'> & { order: ResolversParentTypes['Order'] };
   User: UserReference;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<
+  Result,
+  Parent,
+  ContextType = Context,
+  Args = CacheControlDirectiveArgs,
+> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CardResolvers<
   ContextType = Context,
@@ -462,4 +479,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RefundOrderPayload?: RefundOrderPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

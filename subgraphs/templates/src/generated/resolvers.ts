@@ -24,6 +24,9 @@ export type Scalars = {
   _FieldSet: { input: any; output: any };
 };
 
+/** Who may share a cached response: anyone, or only the user who requested it. */
+export type CacheControlScope = 'PRIVATE' | 'PUBLIC';
+
 /** What a card is for. */
 export type Occasion =
   | 'ANNIVERSARY'
@@ -211,13 +214,12 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   Occasion: Occasion;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Template: ResolverTypeWrapper<TemplateDocument>;
   TemplateConnection: ResolverTypeWrapper<
     Omit<TemplateConnection, 'edges'> & { edges: Array<ResolversTypes['TemplateEdge']> }
@@ -225,22 +227,37 @@ export type ResolversTypes = ResolversObject<{
   TemplateEdge: ResolverTypeWrapper<
     Omit<TemplateEdge, 'node'> & { node: ResolversTypes['Template'] }
   >;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   Template: TemplateDocument;
   TemplateConnection: Omit<TemplateConnection, 'edges'> & {
     edges: Array<ResolversParentTypes['TemplateEdge']>;
   };
   TemplateEdge: Omit<TemplateEdge, 'node'> & { node: ResolversParentTypes['Template'] };
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<
+  Result,
+  Parent,
+  ContextType = Context,
+  Args = CacheControlDirectiveArgs,
+> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type PageInfoResolvers<
   ContextType = Context,
@@ -313,4 +330,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Template?: TemplateResolvers<ContextType>;
   TemplateConnection?: TemplateConnectionResolvers<ContextType>;
   TemplateEdge?: TemplateEdgeResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

@@ -43,6 +43,9 @@ export type AuthPayload = {
   user: User;
 };
 
+/** Who may share a cached response: anyone, or only the user who requested it. */
+export type CacheControlScope = 'PRIVATE' | 'PUBLIC';
+
 /** A person in a user's address book, who receives cards. */
 export type Contact = {
   __typename?: 'Contact';
@@ -239,6 +242,7 @@ export type ResolversTypes = ResolversObject<{
   AddContactInput: AddContactInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
+  CacheControlScope: CacheControlScope;
   Contact: ResolverTypeWrapper<ContactDocument>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
@@ -249,6 +253,7 @@ export type ResolversTypes = ResolversObject<{
   SignUpInput: SignUpInput;
   User: ResolverTypeWrapper<UserDocument>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -266,7 +271,21 @@ export type ResolversParentTypes = ResolversObject<{
   SignUpInput: SignUpInput;
   User: UserDocument;
   Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<
+  Result,
+  Parent,
+  ContextType = Context,
+  Args = CacheControlDirectiveArgs,
+> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AuthPayloadResolvers<
   ContextType = Context,
@@ -364,4 +383,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

@@ -1,4 +1,4 @@
-import { ensureIndexes, matchAny, ownerOf } from '@heartfelt/kit';
+import { ensureIndexes, matchAny, ownerOf, scatterGatherComment } from '@heartfelt/kit';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { ContactDocument } from './documents';
 
@@ -69,7 +69,10 @@ export class ContactRepository {
     const filter: Filter<ContactDocument> = { birthdayMonthDay: monthDay };
     if (afterId !== null) filter._id = { $gt: afterId };
     return this.collection
-      .find(filter, { projection: { _id: 1, userId: 1, name: 1, relationship: 1 } })
+      .find(filter, {
+        projection: { _id: 1, userId: 1, name: 1, relationship: 1 },
+        comment: scatterGatherComment('birthday-scan'),
+      })
       .sort({ _id: 1 })
       .limit(limit)
       .toArray();
@@ -89,7 +92,10 @@ export class ContactRepository {
     };
     if (afterId !== null) filter._id = { $gt: afterId };
     return this.collection
-      .find(filter, { projection: { _id: 1, userId: 1, birthday: 1 } })
+      .find(filter, {
+        projection: { _id: 1, userId: 1, birthday: 1 },
+        comment: scatterGatherComment('birthday-backfill'),
+      })
       .sort({ _id: 1 })
       .limit(limit)
       .toArray();
