@@ -52,7 +52,7 @@ export function forwardToSubgraph(options: {
       const value = response.headers[name];
       if (value !== undefined) res.setHeader(name, value);
     }
-    // A subgraph may answer before reading the whole body (an oversized upload). The unread
+    // A subgraph may respond before reading the whole body (an oversized upload). The unread
     // rest would then be taken as the next request on this keep-alive connection, so the
     // connection is closed after this response instead.
     const bodyUnread = hasBody && !req.readableEnded;

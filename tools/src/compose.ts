@@ -5,7 +5,7 @@ import { repoRoot, supergraphPath } from './subgraphs';
 
 /**
  * The Kubernetes base keeps its own copy of the supergraph, because kustomize reads no file
- * outside its folder; the ConfigMap the gateway reloads is generated from it.
+ * outside its folder. The ConfigMap that the gateway reloads is generated from that copy.
  */
 const kubernetesCopyPath = join(
   repoRoot,

@@ -19,7 +19,7 @@ const collections = [
   'sandbox_charges',
 ] as const;
 
-/** Returns true when the store holds no users yet. */
+/** Returns true when the store contains no users yet. */
 export async function isEmpty(db: Db): Promise<boolean> {
   return (await db.collection('users').countDocuments({}, { limit: 1 })) === 0;
 }

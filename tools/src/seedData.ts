@@ -218,7 +218,7 @@ export function generateSeed(passwordHash: string, sizes: SeedSizes = defaultSee
       updatedAt: card.createdAt,
     }));
 
-  // The sandbox payment provider's ledger holds the charge behind each seeded order, keyed as
+  // The sandbox payment provider's ledger contains the charge behind each seeded order, keyed as
   // checkout keys it (by order id), so that seeded orders can be refunded like new ones.
   const sandboxCharges = orders.map((order) => ({
     _id: order._id,

@@ -27,7 +27,7 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_PREFIX = 'hf';
 
 /**
- * Retry policy of every job unless a producer says otherwise: up to 8 attempts with
+ * Retry policy of every job unless its producer sets another: up to 8 attempts with
  * exponential backoff from 2 s (2, 4, 8 … 128 s between attempts, about 4 minutes in all).
  * Completed jobs are kept for a week for inspection; failed jobs are kept until removed.
  */

@@ -29,7 +29,7 @@ import {
 /** Settings every service has, parsed. */
 export type ServiceConfig = z.infer<z.ZodObject<ReturnType<typeof serviceSettings>>>;
 
-/** What every subgraph process shares: validated config, logger, metrics, store and cache. */
+/** Resources every subgraph process shares: validated config, logger, metrics, store and cache. */
 export interface ServiceKit<Extra extends z.ZodRawShape = Record<never, never>> {
   name: string;
   config: ServiceConfig;

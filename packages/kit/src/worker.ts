@@ -92,8 +92,8 @@ export async function runWorkers(
     },
   });
 
-  // The HTTP server needs an Apollo instance; a worker serves no GraphQL, so it gets an empty
-  // one and only the health, readiness and metrics routes matter.
+  // The HTTP server needs an Apollo instance. A worker serves no GraphQL, so it gets an empty
+  // one, and only the health, readiness and metrics routes matter.
   const apollo = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse('type Query { worker: String }') }),
     stopOnTerminationSignals: false,
