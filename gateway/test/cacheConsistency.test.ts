@@ -153,3 +153,107 @@ describe('entity cache through the gateway', () => {
     expect(second.data?.me.contacts.map((contact) => contact.id)).toContain(contactId);
   });
 });
+
+interface DashboardCard {
+  id: string;
+  message: string;
+  order: { status: string } | null;
+}
+
+async function dashboardCard(token: string, cardId: string): Promise<DashboardCard | undefined> {
+  const result = await graphql<{ me: { cards: { edges: Array<{ node: DashboardCard }> } } }>(
+    graph.gatewayUrl,
+    operation('Dashboard'),
+    { token },
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data?.me.cards.edges.find((edge) => edge.node.id === cardId)?.node;
+}
+
+async function createCard(token: string, message: string): Promise<string> {
+  const contactId = await addContact(token, 'Gil');
+  const created = await graphql<{ createCard: { id: string } }>(
+    graph.gatewayUrl,
+    operation('CreateCard'),
+    { token, variables: { input: { templateId: TEMPLATE_ID, contactId, message } } },
+  );
+  expect(created.errors).toBeUndefined();
+  return created.data!.createCard.id;
+}
+
+async function checkout(token: string, cardId: string, idempotencyKey: string): Promise<string> {
+  const result = await graphql<{ checkout: { order: { id: string } } }>(
+    graph.gatewayUrl,
+    operation('Checkout'),
+    { token, variables: { input: { cardId, paymentToken: 'tok_ok', idempotencyKey } } },
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.checkout.order.id;
+}
+
+describe('order and card page caches through the gateway', () => {
+  it('lists a new card in a cached me.cards page', async () => {
+    const token = await signUp('pages@example.com');
+    const firstId = await createCard(token, 'One.');
+    // Two reads, so that the page without the second card is in the cache.
+    expect((await dashboardCard(token, firstId))?.message).toBe('One.');
+    expect((await dashboardCard(token, firstId))?.message).toBe('One.');
+
+    const secondId = await createCard(token, 'Two.');
+    expect((await dashboardCard(token, secondId))?.message).toBe('Two.');
+  });
+
+  it('shows an updated message in a cached me.cards page', async () => {
+    const token = await signUp('page-edit@example.com');
+    const cardId = await createCard(token, 'Before.');
+    expect((await dashboardCard(token, cardId))?.message).toBe('Before.');
+    expect((await dashboardCard(token, cardId))?.message).toBe('Before.');
+
+    const updated = await graphql(graph.gatewayUrl, operation('UpdateCard'), {
+      token,
+      variables: { input: { id: cardId, message: 'After.' } },
+    });
+    expect(updated.errors).toBeUndefined();
+    expect((await dashboardCard(token, cardId))?.message).toBe('After.');
+  });
+
+  it('shows the order on the Dashboard right after checkout', async () => {
+    const token = await signUp('buyer@example.com');
+    const cardId = await createCard(token, 'Paid soon.');
+    // Two reads, so that "no order" for the card is in the cache.
+    expect((await dashboardCard(token, cardId))?.order).toBeNull();
+    expect((await dashboardCard(token, cardId))?.order).toBeNull();
+
+    await checkout(token, cardId, 'cache-buyer-1');
+    expect((await dashboardCard(token, cardId))?.order?.status).toBe('PAID');
+  });
+
+  it('shows REFUNDED right after a refund', async () => {
+    const token = await signUp('refunder@example.com');
+    const cardId = await createCard(token, 'Refunded soon.');
+    const orderId = await checkout(token, cardId, 'cache-refunder-1');
+    const orderStatus = async () => {
+      const result = await graphql<{ order: { status: string } | null }>(
+        graph.gatewayUrl,
+        'query ($id: ID!) { order(id: $id) { status } }',
+        { token, variables: { id: orderId } },
+      );
+      expect(result.errors).toBeUndefined();
+      return result.data?.order?.status;
+    };
+    // Two reads of each, so that the PAID order is in the cache by id and by card.
+    expect(await orderStatus()).toBe('PAID');
+    expect(await orderStatus()).toBe('PAID');
+    expect((await dashboardCard(token, cardId))?.order?.status).toBe('PAID');
+    expect((await dashboardCard(token, cardId))?.order?.status).toBe('PAID');
+
+    const refund = await graphql(
+      graph.gatewayUrl,
+      'mutation ($id: ID!) { refundOrder(id: $id, idempotencyKey: "cache-refund-1") { order { id } } }',
+      { token, variables: { id: orderId } },
+    );
+    expect(refund.errors).toBeUndefined();
+    expect(await orderStatus()).toBe('REFUNDED');
+    expect((await dashboardCard(token, cardId))?.order?.status).toBe('REFUNDED');
+  });
+});

@@ -6,6 +6,7 @@ import {
   type ServiceMetrics,
 } from '@heartfelt/kit';
 import DataLoader from 'dataloader';
+import type { CardPageCache } from './cardPageCache';
 import type { CardStatus } from './generated/resolvers';
 import type { CardRepository } from './repository/cards';
 import type { CardDocument } from './repository/documents';
@@ -33,6 +34,7 @@ export function createLoaders(
   metrics: ServiceMetrics,
   cache: EntityCache,
   photos: PhotoRepository,
+  pages?: CardPageCache,
 ): Loaders {
   return {
     cardById: createEntityLoader({
@@ -43,7 +45,10 @@ export function createLoaders(
       cache,
     }),
     cardPage: new DataLoader<CardPageRequest, CardDocument[], string>(
-      (requests) => loadCardPages(cards, metrics, requests),
+      (requests) =>
+        pages
+          ? loadCachedCardPages(cards, metrics, pages, requests)
+          : loadCardPages(cards, metrics, requests),
       { cacheKeyFn: cardPageKey },
     ),
     photosByCard: createListLoader({
@@ -59,6 +64,45 @@ export function createLoaders(
 function cardPageKey(request: CardPageRequest): string {
   const { ownerId, status, first, after } = request;
   return JSON.stringify([ownerId, status, first, after?.value ?? null, after?.id ?? null]);
+}
+
+/**
+ * Loads the pages of one batch through the page cache: one MGET per owner (in practice one per
+ * batch, since a user reads only their own cards), the store only for the misses.
+ */
+async function loadCachedCardPages(
+  cards: CardRepository,
+  metrics: ServiceMetrics,
+  pages: CardPageCache,
+  requests: readonly CardPageRequest[],
+): Promise<CardDocument[][]> {
+  const byOwner = new Map<string, CardPageRequest[]>();
+  for (const request of requests) {
+    const list = byOwner.get(request.ownerId);
+    if (list) list.push(request);
+    else byOwner.set(request.ownerId, [request]);
+  }
+
+  const rowsByKey = new Map<string, CardDocument[]>();
+  await Promise.all(
+    [...byOwner].map(async ([ownerId, ownerRequests]) => {
+      const keys = [...new Set(ownerRequests.map(cardPageKey))];
+      const { version, found } = await pages.read(ownerId, keys);
+      for (const [key, rows] of found) rowsByKey.set(key, rows);
+
+      const misses = ownerRequests.filter((request) => !found.has(cardPageKey(request)));
+      if (misses.length === 0) return;
+      const loaded = await loadCardPages(cards, metrics, misses);
+      const entries: Array<[string, CardDocument[]]> = [];
+      misses.forEach((request, index) => {
+        const key = cardPageKey(request);
+        rowsByKey.set(key, loaded[index]!);
+        entries.push([key, loaded[index]!]);
+      });
+      await pages.write(ownerId, version, entries);
+    }),
+  );
+  return requests.map((request) => rowsByKey.get(cardPageKey(request)) ?? []);
 }
 
 /**

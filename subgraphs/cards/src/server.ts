@@ -15,6 +15,7 @@ import { createLoaders } from './loaders';
 import { photoSettings } from './photos/limits';
 import { setUpPhotos } from './photos/setup';
 import { ReferenceChecker } from './references';
+import { CardPageCache } from './cardPageCache';
 import { CardRepository } from './repository/cards';
 import { resolvers } from './resolvers';
 
@@ -32,7 +33,8 @@ const cardsSettings = {
 
 async function main(): Promise<void> {
   const kit = await createServiceKit('cards', 4002, cardsSettings);
-  const cards = new CardRepository(kit.store.db);
+  const cardPages = new CardPageCache(kit.redis, kit.metrics, kit.config.ENTITY_CACHE_TTL_SECONDS);
+  const cards = new CardRepository(kit.store.db, cardPages);
   await cards.ensureIndexes();
 
   const queueRedis = createQueueRedis(kit.settings.QUEUE_REDIS_URL, kit.logger);
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
       references,
       scheduler: deliveryParts.scheduler,
       cache: kit.cache,
-      loaders: createLoaders(cards, kit.metrics, kit.cache, photoParts.photos),
+      loaders: createLoaders(cards, kit.metrics, kit.cache, photoParts.photos, cardPages),
     }),
   });
 }

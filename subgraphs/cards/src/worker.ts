@@ -10,6 +10,7 @@ import { createMailer } from './delivery/mail';
 import { deliveryWorkerSettings } from './delivery/settings';
 import { deliveryWorker } from './jobs/delivery';
 import { mediaWorker } from './jobs/media';
+import { CardPageCache } from './cardPageCache';
 import { CardRepository } from './repository/cards';
 import { DeliveryRepository } from './repository/deliveries';
 import { PhotoFileStore } from './repository/photoFiles';
@@ -26,7 +27,10 @@ async function main(): Promise<void> {
   const kit = await createServiceKit('cards-worker', 4102, cardsWorkerSettings);
   const { settings } = kit;
 
-  const cards = new CardRepository(kit.store.db);
+  const cards = new CardRepository(
+    kit.store.db,
+    new CardPageCache(kit.redis, kit.metrics, kit.config.ENTITY_CACHE_TTL_SECONDS),
+  );
   const deliveries = new DeliveryRepository(kit.store.db);
   const entities = new EntityClient(
     { users: settings.USERS_URL, templates: settings.TEMPLATES_URL },

@@ -193,7 +193,7 @@ export class CheckoutService {
       // provider returns that charge and the order becomes PAID without a second charge. Until
       // then the charge's `succeeded` event finds no order, so its job is retried with backoff.
       // Once its attempts run out, it stays failed in /admin/queues.
-      await this.deps.orders.deletePending(order._id);
+      await this.deps.orders.deletePending(order);
       if (error instanceof PaymentDeclinedError) {
         logger.info({ orderId: order._id }, 'payment declined');
         throw paymentDeclined();

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const kit = await createServiceKit('payments', 4005, paymentsSettings);
   const { settings, logger } = kit;
 
-  const orders = new OrderRepository(kit.store.db);
+  const orders = new OrderRepository(kit.store.db, kit.cache);
   await orders.ensureIndexes();
 
   // Payment events go to payments-worker through the queue Redis.
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       orders,
       checkout,
       refunds,
-      loaders: createLoaders(orders, kit.metrics),
+      loaders: createLoaders(orders, kit.metrics, kit.cache),
     }),
   });
 }

@@ -7,7 +7,7 @@ import { PaymentEventRepository } from './repository/paymentEvents';
 async function main(): Promise<void> {
   const kit = await createServiceKit('payments-worker', 4105, workerSettings);
 
-  const orders = new OrderRepository(kit.store.db);
+  const orders = new OrderRepository(kit.store.db, kit.cache);
   const events = new PaymentEventRepository(kit.store.db);
   await orders.ensureIndexes();
   await events.ensureIndexes();

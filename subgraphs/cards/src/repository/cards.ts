@@ -1,6 +1,7 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { ensureIndexes, ownerOf, type CursorPosition, matchAny } from '@heartfelt/kit';
 import { statusesAllowing } from '../delivery/status';
+import type { CardPageCache } from '../cardPageCache';
 import type { CardStatus } from '../generated/resolvers';
 import type { CardDocument } from './documents';
 
@@ -21,12 +22,27 @@ export interface DeliverySchedule {
  * The only code that reads or writes `cards`. The collection is sharded on `ownerId` (hashed),
  * so every query names the owner: given by the caller, or derived from the card id with
  * `ownerOf`.
+ *
+ * Every write, whether it matched or not, then gives the owner a new page version in
+ * `pages`, so that no `User.cards` page cached before the write is served after it.
  */
 export class CardRepository {
   readonly collection: Collection<CardDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly pages?: CardPageCache,
+  ) {
     this.collection = db.collection<CardDocument>('cards');
+  }
+
+  /** Runs a store write, then invalidates the owner's cached pages. */
+  private async write<T>(ownerId: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } finally {
+      await this.pages?.bump(ownerId);
+    }
   }
 
   /** Creates the indexes of the owner's card lists. Safe to run at every start. */
@@ -42,7 +58,7 @@ export class CardRepository {
   }
 
   async insert(card: CardDocument): Promise<void> {
-    await this.collection.insertOne(card);
+    await this.write(card.ownerId, () => this.collection.insertOne(card));
   }
 
   /**
@@ -80,10 +96,12 @@ export class CardRepository {
     changes: DraftChanges,
     updatedAt: Date,
   ): Promise<CardDocument | null> {
-    return this.collection.findOneAndUpdate(
-      { _id: id, ownerId, status: 'DRAFT' },
-      { $set: { ...changes, updatedAt } },
-      { returnDocument: 'after' },
+    return this.write(ownerId, () =>
+      this.collection.findOneAndUpdate(
+        { _id: id, ownerId, status: 'DRAFT' },
+        { $set: { ...changes, updatedAt } },
+        { returnDocument: 'after' },
+      ),
     );
   }
 
@@ -97,25 +115,27 @@ export class CardRepository {
     ownerId: string,
     schedule: DeliverySchedule,
   ): Promise<CardDocument | null> {
-    return this.collection.findOneAndUpdate(
-      {
-        _id: id,
-        ownerId,
-        status: { $in: [...statusesAllowing('schedule')] },
-        deliveryId: schedule.previousDeliveryId,
-        deliveryStartedAt: null,
-      },
-      {
-        $set: {
-          status: 'SCHEDULED',
-          sendAt: schedule.sendAt,
-          deliveryId: schedule.deliveryId,
+    return this.write(ownerId, () =>
+      this.collection.findOneAndUpdate(
+        {
+          _id: id,
+          ownerId,
+          status: { $in: [...statusesAllowing('schedule')] },
+          deliveryId: schedule.previousDeliveryId,
           deliveryStartedAt: null,
-          publicToken: schedule.publicToken,
-          updatedAt: schedule.updatedAt,
         },
-      },
-      { returnDocument: 'after' },
+        {
+          $set: {
+            status: 'SCHEDULED',
+            sendAt: schedule.sendAt,
+            deliveryId: schedule.deliveryId,
+            deliveryStartedAt: null,
+            publicToken: schedule.publicToken,
+            updatedAt: schedule.updatedAt,
+          },
+        },
+        { returnDocument: 'after' },
+      ),
     );
   }
 
@@ -130,16 +150,18 @@ export class CardRepository {
     deliveryId: string | null,
     updatedAt: Date,
   ): Promise<CardDocument | null> {
-    return this.collection.findOneAndUpdate(
-      {
-        _id: id,
-        ownerId,
-        status: { $in: [...statusesAllowing('cancel')] },
-        deliveryId,
-        deliveryStartedAt: null,
-      },
-      { $set: { status: 'DRAFT', sendAt: null, deliveryId: null, updatedAt } },
-      { returnDocument: 'after' },
+    return this.write(ownerId, () =>
+      this.collection.findOneAndUpdate(
+        {
+          _id: id,
+          ownerId,
+          status: { $in: [...statusesAllowing('cancel')] },
+          deliveryId,
+          deliveryStartedAt: null,
+        },
+        { $set: { status: 'DRAFT', sendAt: null, deliveryId: null, updatedAt } },
+        { returnDocument: 'after' },
+      ),
     );
   }
 
@@ -154,10 +176,12 @@ export class CardRepository {
     deliveryId: string,
     startedAt: Date,
   ): Promise<CardDocument | null> {
-    return this.collection.findOneAndUpdate(
-      { _id: id, ownerId, status: 'SCHEDULED', deliveryId },
-      { $set: { deliveryStartedAt: startedAt, updatedAt: startedAt } },
-      { returnDocument: 'after' },
+    return this.write(ownerId, () =>
+      this.collection.findOneAndUpdate(
+        { _id: id, ownerId, status: 'SCHEDULED', deliveryId },
+        { $set: { deliveryStartedAt: startedAt, updatedAt: startedAt } },
+        { returnDocument: 'after' },
+      ),
     );
   }
 
@@ -166,9 +190,11 @@ export class CardRepository {
    * for that delivery.
    */
   async markSent(id: string, ownerId: string, deliveryId: string, sentAt: Date): Promise<boolean> {
-    const result = await this.collection.updateOne(
-      { _id: id, ownerId, status: { $in: [...statusesAllowing('send')] }, deliveryId },
-      { $set: { status: 'SENT', sentAt, updatedAt: sentAt } },
+    const result = await this.write(ownerId, () =>
+      this.collection.updateOne(
+        { _id: id, ownerId, status: { $in: [...statusesAllowing('send')] }, deliveryId },
+        { $set: { status: 'SENT', sentAt, updatedAt: sentAt } },
+      ),
     );
     return result.modifiedCount === 1;
   }
@@ -183,9 +209,11 @@ export class CardRepository {
    * SENT, which includes a card already OPENED.
    */
   async markOpened(id: string, ownerId: string, openedAt: Date): Promise<boolean> {
-    const result = await this.collection.updateOne(
-      { _id: id, ownerId, status: { $in: [...statusesAllowing('open')] } },
-      { $set: { status: 'OPENED', openedAt, updatedAt: openedAt } },
+    const result = await this.write(ownerId, () =>
+      this.collection.updateOne(
+        { _id: id, ownerId, status: { $in: [...statusesAllowing('open')] } },
+        { $set: { status: 'OPENED', openedAt, updatedAt: openedAt } },
+      ),
     );
     return result.modifiedCount === 1;
   }

@@ -94,7 +94,7 @@ export async function applyPaymentEvent(
     const change = changeFor(event, order.status);
     if (!change.status) {
       outcome = 'unchanged';
-    } else if (await deps.orders.applyEvent(order._id, event.id, order.status, change)) {
+    } else if (await deps.orders.applyEvent(order, event.id, order.status, change)) {
       outcome = 'applied';
     }
     // Otherwise another writer changed the order since it was read: read it again.

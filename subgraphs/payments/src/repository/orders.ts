@@ -1,7 +1,26 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ensureIndexes, ownerOf, type CursorPosition, matchAny } from '@heartfelt/kit';
+import {
+  ensureIndexes,
+  ownerOf,
+  type CursorPosition,
+  type EntityCache,
+  matchAny,
+} from '@heartfelt/kit';
 import type { OrderStatus } from '../generated/resolvers';
 import type { OrderDocument } from './documents';
+
+/** Entity cache names of orders by id and of the order id by card id. */
+export const ORDER_ENTITY = 'order';
+export const ORDER_BY_CARD_ENTITY = 'order-by-card';
+
+/**
+ * The cached answer to "which order does this card have": `order` is null for a card without
+ * one, so that the common case of an unpaid card is cached too.
+ */
+export interface CardOrderLink {
+  cardId: string;
+  order: OrderDocument | null;
+}
 
 /** The fields a payment event may change on an order. */
 export type OrderEventChange = Partial<Pick<OrderDocument, 'status' | 'chargeId' | 'refundId'>>;
@@ -9,12 +28,27 @@ export type OrderEventChange = Partial<Pick<OrderDocument, 'status' | 'chargeId'
 /**
  * The only code that reads or writes `orders`. The collection is sharded on `ownerId` (hashed),
  * so every query names the owner, derived with `ownerOf` when only ids are known.
+ *
+ * Every write drops the cache entries it changes (the order by id and the card's order link)
+ * after the store write, so that the next read through the loaders goes to the store.
  */
 export class OrderRepository {
   readonly collection: Collection<OrderDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly cache?: EntityCache,
+  ) {
     this.collection = db.collection<OrderDocument>('orders');
+  }
+
+  /**
+   * Drops the cache entries of an order after a write: the order by id, and the link of its
+   * card when the card is known (a conditional update that matched nothing changed no link).
+   */
+  private async forget(id: string, cardId: string | null): Promise<void> {
+    await this.cache?.invalidate(ORDER_ENTITY, [id]);
+    if (cardId !== null) await this.cache?.invalidate(ORDER_BY_CARD_ENTITY, [cardId]);
   }
 
   /** Creates the indexes of `orders`; safe to run at every start. */
@@ -32,6 +66,7 @@ export class OrderRepository {
    */
   async insert(order: OrderDocument): Promise<void> {
     await this.collection.insertOne(order);
+    await this.forget(order._id, order.cardId);
   }
 
   async findById(id: string): Promise<OrderDocument | null> {
@@ -61,17 +96,29 @@ export class OrderRepository {
   }
 
   /**
+   * Returns a link for every card id, in key order, with `order` null for cards without one,
+   * from one query.
+   */
+  async findLinksByCardIds(cardIds: readonly string[]): Promise<CardOrderLink[]> {
+    const orders = await this.findByCardIds(cardIds);
+    const orderByCard = new Map(orders.map((order) => [order.cardId, order]));
+    return cardIds.map((cardId) => ({ cardId, order: orderByCard.get(cardId) ?? null }));
+  }
+
+  /**
    * Marks a PENDING order PAID with the provider's charge id. Returns the updated order, or
    * null when the order is no longer PENDING (or no longer exists).
    */
   async markPaid(id: string, chargeId: string): Promise<OrderDocument | null> {
     const ownerId = ownerOf(id);
     if (!ownerId) return null;
-    return this.collection.findOneAndUpdate(
+    const paid = await this.collection.findOneAndUpdate(
       { _id: id, ownerId, status: 'PENDING' },
       { $set: { status: 'PAID', chargeId, updatedAt: new Date() } },
       { returnDocument: 'after' },
     );
+    await this.forget(id, paid?.cardId ?? null);
+    return paid;
   }
 
   /**
@@ -81,17 +128,19 @@ export class OrderRepository {
    * caller read the order, makes it a no-op. Returns whether the order was updated.
    */
   async applyEvent(
-    id: string,
+    order: Pick<OrderDocument, '_id' | 'cardId'>,
     eventId: string,
     expectedStatus: OrderStatus,
     change: OrderEventChange,
   ): Promise<boolean> {
+    const id = order._id;
     const ownerId = ownerOf(id);
     if (!ownerId) return false;
     const result = await this.collection.updateOne(
       { _id: id, ownerId, status: expectedStatus, appliedEventIds: { $ne: eventId } },
       { $set: { ...change, updatedAt: new Date() }, $push: { appliedEventIds: eventId } },
     );
+    await this.forget(id, order.cardId);
     return result.modifiedCount === 1;
   }
 
@@ -103,12 +152,14 @@ export class OrderRepository {
   async recordRefundKey(id: string, refundKey: string): Promise<OrderDocument | null> {
     const ownerId = ownerOf(id);
     if (!ownerId) return null;
-    return this.collection.findOneAndUpdate(
+    const claimed = await this.collection.findOneAndUpdate(
       // `refundKey: null` also matches orders without the field.
       { _id: id, ownerId, status: 'PAID', refundKey: null },
       { $set: { refundKey, updatedAt: new Date() } },
       { returnDocument: 'after' },
     );
+    await this.forget(id, claimed?.cardId ?? null);
+    return claimed;
   }
 
   /**
@@ -118,18 +169,21 @@ export class OrderRepository {
   async markRefunded(id: string, refundId: string): Promise<OrderDocument | null> {
     const ownerId = ownerOf(id);
     if (!ownerId) return null;
-    return this.collection.findOneAndUpdate(
+    const refunded = await this.collection.findOneAndUpdate(
       { _id: id, ownerId, status: 'PAID' },
       { $set: { status: 'REFUNDED', refundId, updatedAt: new Date() } },
       { returnDocument: 'after' },
     );
+    await this.forget(id, refunded?.cardId ?? null);
+    return refunded;
   }
 
   /** Deletes an order only while it is still PENDING; returns whether one was deleted. */
-  async deletePending(id: string): Promise<boolean> {
-    const ownerId = ownerOf(id);
+  async deletePending(order: Pick<OrderDocument, '_id' | 'cardId'>): Promise<boolean> {
+    const ownerId = ownerOf(order._id);
     if (!ownerId) return false;
-    const result = await this.collection.deleteOne({ _id: id, ownerId, status: 'PENDING' });
+    const result = await this.collection.deleteOne({ _id: order._id, ownerId, status: 'PENDING' });
+    await this.forget(order._id, order.cardId);
     return result.deletedCount === 1;
   }
 

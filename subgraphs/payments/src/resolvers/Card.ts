@@ -8,7 +8,6 @@ export const Card: CardResolvers = {
   async order(card, _args, { identity, loaders }) {
     const { id } = card;
     if (!identity.userId || !isId('card', id) || ownerOf(id) !== identity.userId) return null;
-    const orders = await loaders.ordersByCard.load(id);
-    return orders[0] ?? null;
+    return loaders.orderByCard.load(id);
   },
 };

@@ -1,14 +1,17 @@
 import { isId, parsePageRequest, toConnection } from '@heartfelt/kit';
 import type { QueryResolvers } from '../generated/resolvers';
+import { templatePageKey } from '../loaders';
 
 export const Query: QueryResolvers = {
-  async templates(_parent, args, { templates }) {
+  async templates(_parent, args, { loaders }) {
     const page = parsePageRequest(args);
-    const rows = await templates.findPage({
-      occasion: args.occasion ?? null,
-      after: page.after,
-      limit: page.first + 1,
-    });
+    const rows = await loaders.templatePage.load(
+      templatePageKey({
+        occasion: args.occasion ?? null,
+        after: page.after,
+        limit: page.first + 1,
+      }),
+    );
     return toConnection(
       rows,
       page.first,
