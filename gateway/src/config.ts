@@ -58,6 +58,19 @@ export const gatewaySettings = {
     .min(1024)
     .max(10 * 1024 * 1024)
     .default(1024 * 1024),
+  /** Deepest accepted selection nesting; deeper operations are rejected before planning. */
+  MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+  /** Most aliases accepted in one operation. */
+  MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  /** Most directives accepted in one operation. */
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
+  /** Most lexical tokens accepted in one operation document. */
+  MAX_TOKENS: z.coerce.number().int().min(1).default(2000),
+  /**
+   * Highest accepted operation cost, as graphql-armor counts it (objects 2, scalars 1, each
+   * level of nesting multiplying by 1.5). The Dashboard operation costs about 394.
+   */
+  MAX_COST: z.coerce.number().int().min(1).default(5000),
   /** Open keep-alive connections per subgraph. */
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
 };

@@ -1,6 +1,7 @@
 import './disableApolloTelemetry';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -59,8 +60,21 @@ async function main(): Promise<void> {
     logger,
   });
 
+  // Operation limits, checked before any query plan reaches a subgraph. The token limit is
+  // graphql-js's own parse option: with armor's Apollo token plugin a long document gets HTTP
+  // 500, with the parser's syntax error it gets 400 and GRAPHQL_PARSE_FAILED.
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.MAX_DEPTH },
+    maxAliases: { n: config.MAX_ALIASES },
+    maxDirectives: { n: config.MAX_DIRECTIVES },
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: config.MAX_COST },
+  }).protect();
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: config.MAX_TOKENS },
     formatError: formatGatewayError(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -74,6 +88,7 @@ async function main(): Promise<void> {
       operationMetricsPlugin(metrics),
       noStoreForWritesPlugin(),
       ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
+      ...armor.plugins,
     ],
   });
   await apollo.start();
