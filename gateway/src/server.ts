@@ -13,6 +13,7 @@ import {
   createCacheRedis,
   createLogger,
   createMetrics,
+  drainOnTerminationSignal,
   operationMetricsPlugin,
   startHttpServer,
 } from '@heartfelt/kit';
@@ -133,21 +134,14 @@ async function main(): Promise<void> {
     'gateway listening',
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  drainOnTerminationSignal(logger, async (signal) => {
     logger.info({ signal }, 'draining requests before shutdown');
     await http.close();
     await apollo.stop();
     await agent.close();
     await adminQueues.close();
     await cacheRedis?.quit().catch(() => cacheRedis.disconnect());
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -20,3 +20,4 @@ export * from './scalars';
 export * from './validation';
 export * from './queues';
 export * from './worker';
+export * from './shutdown';

@@ -18,6 +18,7 @@ import { HttpError, startHttpServer } from './httpServer';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createCacheRedis, type Redis } from './redis';
+import { drainOnTerminationSignal } from './shutdown';
 import { connectStore, type Store } from './store';
 import {
   GATEWAY_TOKEN_HEADER,
@@ -132,9 +133,7 @@ export type SubgraphRouteHandler = (
 ) => Promise<void> | void;
 
 /**
- * Starts a subgraph: the federated schema on Apollo Server, served over HTTP. Every GraphQL
- * request must carry a token signed by the gateway for this subgraph; requests without one get
- * 401 before their body is read, `_entities` and `_service` included.
+ * Starts a subgraph: the federated schema on Apollo Server, served over HTTP. Every GraphQL request must carry a token signed by the gateway for this subgraph. A request without one gets 401 before its body is read, `_entities` and `_service` included.
  */
 export async function startSubgraph<Context extends BaseContext, Extra extends z.ZodRawShape>(
   kit: ServiceKit<Extra>,
@@ -203,17 +202,10 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
   });
   logger.info({ port: http.port }, 'subgraph listening');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  drainOnTerminationSignal(logger, async (signal) => {
     logger.info({ signal }, 'draining requests before shutdown');
     await http.close();
     await apollo.stop();
     await kit.runShutdown();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
 }

@@ -1,6 +1,7 @@
 import { Worker, type Processor, type Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
+import { drainOnTerminationSignal } from './shutdown';
 import { startHttpServer } from './httpServer';
 import { createQueue, createQueueRedis, QUEUE_PREFIX, type QueueName } from './queues';
 import type { ServiceKit } from './service';
@@ -115,10 +116,7 @@ export async function runWorkers(
   });
   logger.info({ port: http.port, queues: definitions.map((d) => d.queue) }, 'worker running');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  drainOnTerminationSignal(logger, async (signal) => {
     logger.info({ signal }, 'letting active jobs finish before shutdown');
     const drained = Promise.all(workers.map((worker) => worker.close()));
     const timedOut = new Promise<'timeout'>((resolve) =>
@@ -133,9 +131,5 @@ export async function runWorkers(
     await Promise.all([...queues.values()].map((queue) => queue.close()));
     await connection.quit().catch(() => connection.disconnect());
     await kit.runShutdown();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
