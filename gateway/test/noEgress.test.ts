@@ -13,7 +13,7 @@ beforeAll(async () => {
     env: {
       NODE_OPTIONS: `--require ${join(__dirname, 'support', 'recordEgress.js')}`,
       EGRESS_LOG_FILE: egressLog,
-      // The gateway must keep Apollo's telemetry off even when the environment asks for it.
+      // The gateway must keep Apollo's telemetry off even when the environment requests it.
       APOLLO_TELEMETRY_DISABLED: 'false',
     },
   });

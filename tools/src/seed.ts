@@ -25,8 +25,7 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 /**
- * Writes the demo data set into an empty store, in batches of 1,000. Every seeded user has the
- * demo password; one Argon2 hash is computed and shared, because hashing a thousand passwords
+ * Writes the demo data set into an empty store, in batches of 1,000. Every seeded user has the demo password. One Argon2 hash is computed and shared, because hashing a thousand passwords
  * would take minutes and the accounts are not real.
  */
 export async function seed(

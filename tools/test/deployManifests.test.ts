@@ -776,8 +776,7 @@ describe('Dockerfile', () => {
 });
 
 describe('replica set initiation script', () => {
-  // NOTE: mongosh cannot run here, so the script runs in Node with a fake `Mongo` connection
-  // that answers as MongoDB 7 does; what mongod does with the commands is not tested.
+  // NOTE: mongosh cannot run here, so the script runs in Node with a fake `Mongo` connection that replies as MongoDB 7 does; what mongod does with the commands is not tested.
   const script = fs.readFileSync(
     path.join(repoRoot, 'deploy', 'compose', 'mongo', 'initiate-replica-sets.js'),
     'utf8',

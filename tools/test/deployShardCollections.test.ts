@@ -9,15 +9,14 @@ import {
 } from '../src/shardCollections';
 
 // NOTE: no MongoDB sharded cluster can run here (FerretDB has no sharding commands), so these
-// tests drive the script with a fake router that records each command and answers like
-// MongoDB 7 does. The commands' real effect on a cluster is not tested.
+// tests drive the script with a fake router that records each command and replies as MongoDB 7 does. The commands' real effect on a cluster is not tested.
 
 interface RecordedCommand {
   dbName: string;
   command: Document;
 }
 
-/** A fake mongos: a fixed cluster state, and a log of every command it received. */
+/** Fake mongos with a fixed cluster state and a log of every command it received. */
 function fakeRouter(state: { msg?: string; shards?: Document[]; shardedCollections?: Document[] }) {
   const commands: RecordedCommand[] = [];
   const runCommand: RunCommand = async (dbName, command) => {

@@ -248,8 +248,7 @@ export interface StartFerretDBOptions {
   dataDir: string;
   /**
    * PostgreSQL URL to store data in instead of SQLite files. With SQLite, FerretDB 1.24 pushes
-   * only `_id` equality down to the database, so every other query reads the whole collection;
-   * with PostgreSQL, equality on any top-level field is pushed down.
+   * only `_id` equality down to the database, so every other query reads the whole collection. With PostgreSQL, equality on any top-level field is pushed down.
    */
   postgresqlUrl?: string;
   /** File that the server's output is appended to. */

@@ -25,7 +25,7 @@ export function findPostgresBin(): string | undefined {
 export interface StartPostgresOptions {
   /** TCP port on 127.0.0.1. */
   port: number;
-  /** Data folder of this private cluster; created with `initdb` when it holds none. */
+  /** Data folder of this private cluster; created with `initdb` when it contains none. */
   dataDir: string;
   /** File that the server's output is appended to. */
   logFile?: string;

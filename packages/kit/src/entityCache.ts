@@ -50,8 +50,7 @@ type SetIfVersionUnchanged = (keyCount: number, ...args: Array<string | number>)
 
 /**
  * Read-through Redis cache of stored documents, one key per entity: `hf:v1:<entity>:<id>`.
- * Values are Extended JSON so that dates and other BSON types survive the round trip. Every
- * Redis failure is treated as a miss: the cache only ever makes reads cheaper, never fail.
+ * Values are Extended JSON so that dates and other BSON types survive the round trip. Every Redis failure is treated as a miss, so a Redis outage costs store reads but fails no read.
  *
  * Two guarantees beyond a plain read-through cache:
  * - Concurrent misses on the same id in this process share one store read (single-flight).
@@ -228,7 +227,7 @@ export class EntityCache {
   /**
    * Removes entries after a write, and bumps their version keys so that reads already in
    * progress do not write their older values back. Called by every write path, after the store
-   * write succeeded, so that the next read goes to the store and sees the new value. Loads of
+   * write succeeded, so that the next read goes to the store and returns the new value. Loads of
    * these ids in progress in this process are no longer joined by later reads.
    * NOTE: while Redis is unreachable the entries cannot be removed; they stay until their TTL
    * ends unless Redis restarts empty (the cache Redis keeps no data on disk).

@@ -55,7 +55,7 @@ export class EntityClient {
   }
 }
 
-/** The cause is kept on the error for the server's log, never in what the client sees. */
+/** The cause is kept on the error for the server's log, never in what the client receives. */
 function dependencyFailed(subgraph: string, reason: string): GraphQLError {
   return new GraphQLError('A service this operation depends on failed; retry later.', {
     extensions: { code: ErrorCode.DependencyFailed },

@@ -106,7 +106,7 @@ function matchPrefix(
   return prefix === undefined ? undefined : routes[prefix];
 }
 
-/** A browser navigating to the endpoint: a GET with no query that accepts HTML. */
+/** Returns true for a browser navigating to the endpoint: a GET with no query that accepts HTML. */
 function wantsHtmlPage(req: IncomingMessage, url: URL): boolean {
   return (
     req.method === 'GET' &&

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
  * Entity ids. A user id is `usr_` and 20 base32 characters. Every record owned by a user
  * (contact, card, order, generation) embeds its owner's 20 characters:
  * `<prefix>_<owner>_<random>`. Collections are sharded on the owner's user id, so a lookup by
- * entity id alone, such as a gateway `_entities` fetch, still knows its shard key.
+ * entity id alone, such as a gateway `_entities` fetch, still names its shard key.
  */
 export const idPrefixes = {
   user: 'usr',

@@ -72,8 +72,7 @@ export interface Connection<T> {
 }
 
 /**
- * Builds a page from rows fetched with limit `first + 1`: the extra row only tells whether a
- * next page exists.
+ * Builds a page from rows fetched with limit `first + 1`: the extra row only shows whether a next page exists.
  */
 export function toConnection<T>(
   rows: T[],

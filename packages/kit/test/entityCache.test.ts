@@ -31,7 +31,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/** A store stand-in that records its calls and resolves each only when the test says so. */
+/** A store stand-in that records its calls and resolves each only when the test releases it. */
 function controlledStore() {
   const calls: Array<{ ids: readonly string[]; resolve: (notes: Note[]) => void }> = [];
   const load = (ids: readonly string[]) =>
@@ -47,7 +47,7 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A fresh cache and entity name per test, so that no test sees another's keys. */
+/** A fresh cache and entity name per test, so that no test reads another's keys. */
 function newCache(ttlSeconds = 60): { cache: EntityCache; entity: string } {
   testIndex += 1;
   const cache = new EntityCache(redis, createMetrics(`test${testIndex}`), ttlSeconds);

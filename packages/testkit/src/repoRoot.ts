@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Finds the repository root: the nearest folder above this file that holds turbo.json. */
+/** Finds the repository root: the nearest folder above this file that contains turbo.json. */
 export function findRepoRoot(start = __dirname): string {
   let folder = start;
   for (let depth = 0; depth < 10; depth++) {

@@ -9,7 +9,7 @@ interface CachedPage {
   rows: CardDocument[];
 }
 
-/** What one {@link CardPageCache.read} found for one owner. */
+/** Result of one {@link CardPageCache.read} for one owner. */
 export interface CardPageRead {
   /** The owner's current page version; null when Redis has none or could not be reached. */
   version: string | null;

@@ -1,6 +1,6 @@
 import type { GenerationStatus, Occasion, Tone } from '../generated/resolvers';
 
-/** What a generation was asked for, as validated. */
+/** The validated input of a generation. */
 export interface GenerationInput {
   occasion: Occasion;
   recipientName: string;
@@ -17,7 +17,7 @@ export interface GenerationDocument {
   input: GenerationInput;
   status: GenerationStatus;
   suggestions: string[];
-  /** Which provider wrote the suggestions, for example `local`. */
+  /** Name of the provider that wrote the suggestions, for example `local`. */
   provider: string;
   /**
    * Calls to the provider so far, counted when each starts. Absent on generations stored before
@@ -28,7 +28,7 @@ export interface GenerationDocument {
   completedAt: Date | null;
 }
 
-/** A Card representation from the gateway, with the `message` that `@requires` asks for. */
+/** A Card representation from the gateway, with the `message` that `@requires` requests. */
 export interface CardRepresentation {
   id: string;
   message?: string;

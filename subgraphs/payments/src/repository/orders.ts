@@ -14,7 +14,7 @@ export const ORDER_ENTITY = 'order';
 export const ORDER_BY_CARD_ENTITY = 'order-by-card';
 
 /**
- * The cached answer to "which order does this card have": `order` is null for a card without
+ * The cached order of a card: `order` is null for a card without
  * one, so that the common case of an unpaid card is cached too.
  */
 export interface CardOrderLink {

@@ -25,7 +25,7 @@ export interface StoredUserDocument extends UserDocument {
 /**
  * Claim on an email address, stored in `emails` with the lower-cased address as `_id` and
  * sharded on it. A unique index on `users.email` could not be enforced once `users` is sharded
- * on the user id, so the claim is what keeps addresses unique; it is written first.
+ * on the user id, so the claim keeps addresses unique. It is written first.
  */
 export interface EmailDocument {
   _id: string;
