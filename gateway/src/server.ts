@@ -1,3 +1,4 @@
+import './tracing';
 import './disableApolloTelemetry';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -8,6 +9,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import {
+  activeTelemetrySettings,
   ConfigError,
   GatewayTokenCache,
   createCacheRedis,
@@ -15,9 +17,11 @@ import {
   createMetrics,
   drainOnTerminationSignal,
   operationMetricsPlugin,
+  operationSpanPlugin,
   startHttpServer,
 } from '@heartfelt/kit';
 import { adminQueueRoutes } from './adminQueues';
+import { slowResolverRoutes } from './adminSlowResolvers';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
@@ -46,6 +50,12 @@ async function main(): Promise<void> {
   const cacheRedis = config.responseCacheRedisUrl
     ? createCacheRedis(config.responseCacheRedisUrl, logger)
     : undefined;
+  // The slow-resolver report reads the cache Redis even when the response cache is off.
+  const reportRedis =
+    config.ADMIN_TOKEN && config.REDIS_URL
+      ? (cacheRedis ?? createCacheRedis(config.REDIS_URL, logger))
+      : undefined;
+  const includeDocument = activeTelemetrySettings()?.TRACE_GRAPHQL_DOCUMENT ?? false;
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile({
@@ -59,6 +69,9 @@ async function main(): Promise<void> {
       return new SignedSubgraphDataSource(name, target, tokens, agent, logger);
     },
     logger,
+    // @apollo/gateway's own spans (gateway.request, gateway.plan, gateway.fetch …). Exception
+    // messages stay out of them, because a message can echo input values.
+    telemetry: { includeDocument, recordExceptions: false },
   });
 
   // Operation limits, checked before any query plan reaches a subgraph. The token limit is
@@ -87,6 +100,7 @@ async function main(): Promise<void> {
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       operationMetricsPlugin(metrics),
+      operationSpanPlugin({ includeDocument }),
       noStoreForWritesPlugin(),
       ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
       ...armor.plugins,
@@ -112,6 +126,7 @@ async function main(): Promise<void> {
     // uploads belong to the cards subgraph.
     prefixRoutes: {
       ...adminQueues.prefixRoutes,
+      ...slowResolverRoutes({ adminToken: config.ADMIN_TOKEN, redis: reportRedis, logger }),
       ...Object.fromEntries(
         ['/c/', '/cards/', '/photos/'].map((prefix) => [
           prefix,
@@ -141,6 +156,9 @@ async function main(): Promise<void> {
     await agent.close();
     await adminQueues.close();
     await cacheRedis?.quit().catch(() => cacheRedis.disconnect());
+    if (reportRedis && reportRedis !== cacheRedis) {
+      await reportRedis.quit().catch(() => reportRedis.disconnect());
+    }
   });
 }
 

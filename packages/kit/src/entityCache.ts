@@ -1,6 +1,8 @@
+import { trace } from '@opentelemetry/api';
 import { BSON } from 'mongodb';
 import type { Redis } from './redis';
 import type { ServiceMetrics } from './metrics';
+import { SpanAttribute } from './telemetry/tracer';
 
 /**
  * Lifetime in seconds of the version key that `invalidate` bumps. A write-back compares the
@@ -143,6 +145,10 @@ export class EntityCache {
   ): Promise<Map<string, T>> {
     const { found, versions } = await this.getManyWithVersions<T>(entity, ids);
     const misses = ids.filter((id) => !found.has(id));
+    trace.getActiveSpan()?.setAttributes({
+      [SpanAttribute.LoaderCacheHits]: found.size,
+      [SpanAttribute.LoaderCacheMisses]: misses.length,
+    });
     if (misses.length === 0) return found;
 
     const loaded = await options.load(misses);

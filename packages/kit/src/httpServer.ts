@@ -8,6 +8,7 @@ import {
 } from '@apollo/server';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
+import { withOperationSpan } from './telemetry/operationSpan';
 
 /** Raised while reading a request that cannot be served; carries the HTTP status. */
 export class HttpError extends Error {
@@ -151,15 +152,17 @@ export async function startHttpServer<Context extends BaseContext>(
     // The context is built first: a subgraph rejects unsigned requests before reading the body.
     const context = await options.context(req);
     const raw = await readBody(req, maxBodyBytes);
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: req.method ?? 'GET',
-        headers: toHeaderMap(req),
-        search: url.search,
-        body: parseBody(raw, req.headers['content-type']),
-      },
-      context: async () => context,
-    });
+    const response = await withOperationSpan(context, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: req.method ?? 'GET',
+          headers: toHeaderMap(req),
+          search: url.search,
+          body: parseBody(raw, req.headers['content-type']),
+        },
+        context: async () => context,
+      }),
+    );
     await writeGraphQLResponse(res, response);
   };
 

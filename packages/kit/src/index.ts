@@ -21,3 +21,5 @@ export * from './validation';
 export * from './queues';
 export * from './worker';
 export * from './shutdown';
+export * from './faults';
+export * from './telemetry';

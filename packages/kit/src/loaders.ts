@@ -1,6 +1,29 @@
 import DataLoader from 'dataloader';
 import type { EntityCache } from './entityCache';
 import type { ServiceMetrics } from './metrics';
+import { SpanAttribute, tracer } from './telemetry/tracer';
+
+/**
+ * Runs one DataLoader batch inside a `dataloader.batch <name>` span with the batch size. The
+ * span is per batch, never per key, so a request's span count does not grow with list sizes.
+ */
+function inBatchSpan<Result>(
+  name: string,
+  batchSize: number,
+  run: () => Promise<Result>,
+): Promise<Result> {
+  return tracer.startActiveSpan(
+    `dataloader.batch ${name}`,
+    { attributes: { [SpanAttribute.LoaderName]: name, [SpanAttribute.LoaderBatchSize]: batchSize } },
+    async (span) => {
+      try {
+        return await run();
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
 
 /** Options of {@link createEntityLoader}. */
 export interface EntityLoaderOptions<T> {
@@ -30,14 +53,15 @@ export function createEntityLoader<T>(
   const { entity, load, idOf, metrics, cache, shouldCache } = options;
 
   return new DataLoader<string, T | null>(
-    async (ids) => {
-      metrics.loaderBatchSize.observe({ loader: entity }, ids.length);
-      if (cache) return cache.readThrough<T>(entity, ids, { load, idOf, shouldCache });
+    (ids) =>
+      inBatchSpan(entity, ids.length, async () => {
+        metrics.loaderBatchSize.observe({ loader: entity }, ids.length);
+        if (cache) return cache.readThrough<T>(entity, ids, { load, idOf, shouldCache });
 
-      const loaded = await load(ids);
-      const byId = new Map(loaded.map((document) => [idOf(document), document]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+        const loaded = await load(ids);
+        const byId = new Map(loaded.map((document) => [idOf(document), document]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
     { maxBatchSize: options.maxBatchSize ?? 500 },
   );
 }
@@ -52,16 +76,18 @@ export function createListLoader<T>(options: {
   parentOf: (row: T) => string;
   metrics: ServiceMetrics;
 }): DataLoader<string, T[]> {
-  return new DataLoader<string, T[]>(async (parentIds) => {
-    options.metrics.loaderBatchSize.observe({ loader: options.name }, parentIds.length);
-    const rows = await options.load(parentIds);
-    const byParent = new Map<string, T[]>();
-    for (const row of rows) {
-      const parent = options.parentOf(row);
-      const list = byParent.get(parent);
-      if (list) list.push(row);
-      else byParent.set(parent, [row]);
-    }
-    return parentIds.map((id) => byParent.get(id) ?? []);
-  });
+  return new DataLoader<string, T[]>((parentIds) =>
+    inBatchSpan(options.name, parentIds.length, async () => {
+      options.metrics.loaderBatchSize.observe({ loader: options.name }, parentIds.length);
+      const rows = await options.load(parentIds);
+      const byParent = new Map<string, T[]>();
+      for (const row of rows) {
+        const parent = options.parentOf(row);
+        const list = byParent.get(parent);
+        if (list) list.push(row);
+        else byParent.set(parent, [row]);
+      }
+      return parentIds.map((id) => byParent.get(id) ?? []);
+    }),
+  );
 }

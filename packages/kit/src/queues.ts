@@ -1,6 +1,7 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import type { Logger } from './logger';
+import { TracedQueue } from './telemetry/jobSpans';
 
 /** The queues of the graph, by the work they carry. */
 export const QueueName = {
@@ -62,9 +63,12 @@ export function createQueueRedis(url: string, logger: Logger): Redis {
   return redis;
 }
 
-/** Creates a producer for one queue with the shared retry policy. */
+/**
+ * Creates a producer for one queue with the shared retry policy. Each job carries the trace
+ * context of the request or job that added it.
+ */
 export function createQueue<Data>(name: QueueName, connection: Redis): Queue<Data> {
-  return new Queue<Data>(name, { connection, prefix: QUEUE_PREFIX, defaultJobOptions });
+  return new TracedQueue<Data>(name, { connection, prefix: QUEUE_PREFIX, defaultJobOptions });
 }
 
 /**

@@ -18,7 +18,15 @@ import { HttpError, startHttpServer } from './httpServer';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createCacheRedis, type Redis } from './redis';
+import { faultSettings, faultsFrom, type Faults } from './faults';
 import { drainOnTerminationSignal } from './shutdown';
+import { operationSpanPlugin } from './telemetry/operationSpan';
+import { instrumentResolvers } from './telemetry/resolverSpans';
+import {
+  activeTelemetrySettings,
+  isTracingEnabled,
+  resolverSampleRecorder,
+} from './telemetry/start';
 import { connectStore, type Store } from './store';
 import {
   GATEWAY_TOKEN_HEADER,
@@ -41,6 +49,8 @@ export interface ServiceKit<Extra extends z.ZodRawShape = Record<never, never>> 
   store: Store;
   redis: Redis;
   cache: EntityCache;
+  /** Faults injected for tests (FAULT_* settings); none in production. */
+  faults: Faults;
   /** Registers a step of graceful shutdown; steps run in reverse order of registration. */
   onShutdown(step: () => Promise<void>): void;
   /** Runs the registered shutdown steps, logging (not raising) the ones that fail. */
@@ -64,10 +74,12 @@ export async function createServiceKit<Extra extends z.ZodRawShape>(
 ): Promise<ServiceKit<Extra>> {
   let config: ServiceConfig;
   let settings: z.infer<z.ZodObject<Extra>>;
+  let faults: Faults;
   try {
     const all = loadConfig({ ...serviceSettings(defaultPort), ...extraSettings });
     config = all as unknown as ServiceConfig;
     settings = all as unknown as z.infer<z.ZodObject<Extra>>;
+    faults = faultsFrom(loadConfig(faultSettings));
   } catch (error) {
     process.stderr.write(`${name}: ${(error as Error).message}\n`);
     process.exit(78);
@@ -92,6 +104,14 @@ export async function createServiceKit<Extra extends z.ZodRawShape>(
   });
   const cache = new EntityCache(redis, metrics, config.ENTITY_CACHE_TTL_SECONDS);
 
+  // Resolver span samples go to the cache Redis for the slow-resolver report. Registered after
+  // the Redis client's own step, so the last samples are written before it disconnects.
+  const recorder = resolverSampleRecorder();
+  if (recorder) {
+    recorder.attach(redis);
+    shutdownSteps.push(() => recorder.shutdown());
+  }
+
   return {
     name,
     config,
@@ -101,6 +121,7 @@ export async function createServiceKit<Extra extends z.ZodRawShape>(
     store,
     redis,
     cache,
+    faults,
     onShutdown: (step) => shutdownSteps.push(step),
     async runShutdown() {
       for (const step of [...shutdownSteps].reverse()) {
@@ -140,10 +161,15 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
   options: SubgraphOptions<Context>,
 ): Promise<void> {
   const { logger, config } = kit;
+  const schema = buildSubgraphSchema([
+    { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
+  ]);
+  instrumentResolvers(schema, {
+    traced: isTracingEnabled(),
+    delaysMs: kit.faults.resolverDelaysMs,
+  });
   const apollo = new ApolloServer<Context>({
-    schema: buildSubgraphSchema([
-      { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
-    ]),
+    schema,
     formatError: maskUnexpectedErrors(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -159,6 +185,9 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
       // object-typed field without a hint (maxAge 0) makes the whole response no-store.
       ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
       operationMetricsPlugin(kit.metrics),
+      operationSpanPlugin({
+        includeDocument: activeTelemetrySettings()?.TRACE_GRAPHQL_DOCUMENT ?? false,
+      }),
     ],
   });
   await apollo.start();

@@ -142,7 +142,13 @@ const MAX_REMEMBERED_CURSORS = 10_000;
  */
 export function watchShardTargeting(
   client: MongoClient,
-  options: { dbName: string; logger: Logger; metrics: ServiceMetrics },
+  options: {
+    dbName: string;
+    logger: Logger;
+    metrics: ServiceMetrics;
+    /** Receives the classification of each command, by the driver's request id. */
+    onClassified?: (requestId: number, targeting: ShardTargeting) => void;
+  },
 ): void {
   /** Classification of each find or aggregate in flight, by request id, until it replies. */
   const pendingCursors = new Map<number, ShardTargeting>();
@@ -176,14 +182,21 @@ export function watchShardTargeting(
       const targeting = openCursors.get(cursorKey);
       if (targeting) {
         record(targeting, 'getMore');
+        options.onClassified?.(event.requestId, targeting);
         pendingGetMores.set(event.requestId, cursorKey);
       } else if (isShardedCollection(event.command.collection)) {
         // The cursor was opened before it could be remembered, or was forgotten since.
-        record({ kind: 'untargeted', collection: event.command.collection }, 'getMore');
+        const unknownCursor: ShardTargeting = {
+          kind: 'untargeted',
+          collection: event.command.collection,
+        };
+        record(unknownCursor, 'getMore');
+        options.onClassified?.(event.requestId, unknownCursor);
       }
       return;
     }
     const targeting = classifyCommand(event.commandName, event.command);
+    options.onClassified?.(event.requestId, targeting);
     if (targeting.kind === 'unchecked') return;
     record(targeting, event.commandName);
     if (event.commandName === 'find' || event.commandName === 'aggregate') {

@@ -10,6 +10,7 @@ import {
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { watchShardTargeting } from './shardKeyCheck';
+import { recordShardTargeting, traceStoreCommands } from './telemetry/storeSpans';
 
 /** Connection to the MongoDB-compatible store (MongoDB, or FerretDB locally). */
 export interface Store {
@@ -25,7 +26,8 @@ const bookkeepingCommands = new Set(['ping', 'hello', 'ismaster', 'isMaster', 'e
 /**
  * Connects to the store with command monitoring on, so that every command a request causes is
  * counted in `heartfelt_store_commands_total`, and every command on a sharded collection
- * without its shard key in `heartfelt_store_untargeted_commands_total`.
+ * without its shard key in `heartfelt_store_untargeted_commands_total`. When tracing is on,
+ * each command of a traced request also gets a span with the shard-key verdict.
  */
 export async function connectStore(options: {
   url: string;
@@ -46,7 +48,14 @@ export async function connectStore(options: {
     const collection = typeof target === 'string' ? target : '';
     options.metrics.storeCommands.inc({ collection, command: event.commandName });
   });
-  watchShardTargeting(client, options);
+  const storeSpans = traceStoreCommands(client, {
+    dbName: options.dbName,
+    ignoredCommands: bookkeepingCommands,
+  });
+  watchShardTargeting(client, {
+    ...options,
+    onClassified: (requestId, targeting) => recordShardTargeting(storeSpans, requestId, targeting),
+  });
 
   await client.connect();
   const db = client.db(options.dbName);

@@ -3,6 +3,7 @@ import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { drainOnTerminationSignal } from './shutdown';
 import { startHttpServer } from './httpServer';
+import { traceProcessor } from './telemetry/jobSpans';
 import { createQueue, createQueueRedis, QUEUE_PREFIX, type QueueName } from './queues';
 import type { ServiceKit } from './service';
 import { ApolloServer } from '@apollo/server';
@@ -50,7 +51,8 @@ export async function runWorkers(
 
   const workers = definitions.map((definition) => {
     queues.set(definition.queue, createQueue(definition.queue, connection));
-    const worker = new Worker(definition.queue, definition.processor, {
+    const processor = traceProcessor(definition.queue, definition.processor);
+    const worker = new Worker(definition.queue, processor, {
       connection: connection.duplicate(),
       prefix: QUEUE_PREFIX,
       concurrency: definition.concurrency ?? 4,

@@ -1,3 +1,4 @@
+import './workerTracing';
 import { createServiceKit, QueueName, runWorkers, workerSettings } from '@heartfelt/kit';
 import { createGenerationProcessor } from './jobs/generationProcessor';
 import { createReminderProcessor } from './jobs/reminderProcessor';

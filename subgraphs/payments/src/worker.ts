@@ -1,3 +1,4 @@
+import './workerTracing';
 import { createServiceKit, QueueName, runWorkers, workerSettings } from '@heartfelt/kit';
 import { paymentEventProcessor } from './jobs/applyPaymentEvent';
 import { OrderRepository } from './repository/orders';

@@ -1,3 +1,4 @@
+import './tracing';
 import { join } from 'node:path';
 import { createServiceKit, loadTypeDefs, startSubgraph } from '@heartfelt/kit';
 import type { Context } from './context';

@@ -1,3 +1,4 @@
+import './workerTracing';
 import {
   createQueue,
   createQueueRedis,
