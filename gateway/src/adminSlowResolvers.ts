@@ -68,7 +68,8 @@ export function slowResolverRoutes(options: {
 }): Record<string, RouteHandler> {
   const { adminToken, redis, logger } = options;
   if (!adminToken || !redis) {
-    if (adminToken) logger.warn('ADMIN_TOKEN is set but REDIS_URL is not: /admin/slow-resolvers is off');
+    if (adminToken)
+      logger.warn('ADMIN_TOKEN is set but REDIS_URL is not: /admin/slow-resolvers is off');
     return {};
   }
   const expectedDigest = sha256(adminToken);
@@ -107,7 +108,10 @@ export function slowResolverRoutes(options: {
       timer = setTimeout(() => resolve('timeout'), REPORT_TIMEOUT_MS);
     });
     try {
-      const report = await Promise.race([readSlowResolverReport(redis, { minutes, limit }), timedOut]);
+      const report = await Promise.race([
+        readSlowResolverReport(redis, { minutes, limit }),
+        timedOut,
+      ]);
       if (report === 'timeout') {
         return sendError(
           res,
@@ -119,7 +123,12 @@ export function slowResolverRoutes(options: {
       sendJson(res, 200, report);
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'slow-resolver report failed');
-      sendError(res, 503, 'CACHE_REDIS_UNAVAILABLE', 'The cache Redis could not be read; retry later.');
+      sendError(
+        res,
+        503,
+        'CACHE_REDIS_UNAVAILABLE',
+        'The cache Redis could not be read; retry later.',
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -152,7 +152,7 @@ export async function startHttpServer<Context extends BaseContext>(
     // The context is built first: a subgraph rejects unsigned requests before reading the body.
     const context = await options.context(req);
     const raw = await readBody(req, maxBodyBytes);
-    const response = await withOperationSpan(context, () =>
+    const response = await withOperationSpan(() =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: {
           method: req.method ?? 'GET',

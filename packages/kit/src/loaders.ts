@@ -14,7 +14,9 @@ function inBatchSpan<Result>(
 ): Promise<Result> {
   return tracer.startActiveSpan(
     `dataloader.batch ${name}`,
-    { attributes: { [SpanAttribute.LoaderName]: name, [SpanAttribute.LoaderBatchSize]: batchSize } },
+    {
+      attributes: { [SpanAttribute.LoaderName]: name, [SpanAttribute.LoaderBatchSize]: batchSize },
+    },
     async (span) => {
       try {
         return await run();

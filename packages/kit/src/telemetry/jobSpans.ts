@@ -63,7 +63,9 @@ export class TracedQueue<Data> extends Queue<Data> {
     );
   }
 
-  override addBulk(jobs: Parameters<Queue<Data>['addBulk']>[0]): ReturnType<Queue<Data>['addBulk']> {
+  override addBulk(
+    jobs: Parameters<Queue<Data>['addBulk']>[0],
+  ): ReturnType<Queue<Data>['addBulk']> {
     return tracer.startActiveSpan(
       `send ${this.name}`,
       {

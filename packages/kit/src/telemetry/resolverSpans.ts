@@ -87,7 +87,8 @@ export function instrumentResolvers(
       const hasOwnResolver = field.resolve !== undefined;
       if (!(options.traced && hasOwnResolver) && delayMs === undefined) continue;
 
-      const original: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+      const original: GraphQLFieldResolver<unknown, unknown> =
+        field.resolve ?? defaultFieldResolver;
       const call: GraphQLFieldResolver<unknown, unknown> =
         delayMs === undefined
           ? original
@@ -95,9 +96,7 @@ export function instrumentResolvers(
               await sleep(delayMs);
               return original(source, args, requestContext, info);
             };
-      field.resolve = options.traced
-        ? tracedResolver(resolver, call, wavesByRequest)
-        : call;
+      field.resolve = options.traced ? tracedResolver(resolver, call, wavesByRequest) : call;
       wrapped++;
     }
   }
@@ -154,6 +153,8 @@ function tracedResolver(
       if (--current.pending > 0) return;
       currentWaves.delete(resolver);
       // A wave of plain values did no I/O; its span is dropped unended, so it is not exported.
+      // NOTE: a span that such a resolver starts for work it leaves running (neither returned
+      // nor awaited) would name this dropped span as its parent.
       if (!current.returnedPromise && !current.failed) return;
       current.span.setAttribute(SpanAttribute.ResolverCalls, current.calls);
       if (current.failed) current.span.setStatus({ code: SpanStatusCode.ERROR });
@@ -166,6 +167,15 @@ function tracedResolver(
     } catch (error) {
       settle(error);
       throw error;
+    }
+    if (Array.isArray(result) && result.some(isPromiseLike)) {
+      // A list of promises, as `_entities` returns: the wave lasts until every item settles.
+      current.returnedPromise = true;
+      Promise.all(result).then(
+        () => settle(),
+        (error: unknown) => settle(error ?? 'rejected'),
+      );
+      return result;
     }
     if (!isPromiseLike(result)) {
       settle();

@@ -26,12 +26,16 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
 import { ConfigError } from '../config';
+import { ChildSpanLimit } from './childSpanLimit';
 import { redactedUrlAttributes } from './redaction';
 import { ResolverSampleRecorder } from './resolverSamples';
 import { loadTelemetrySettings, traceExportTarget, type TelemetrySettings } from './settings';
 
 /** Paths of the probes and metrics scrapes, which get no spans. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Redis and store spans exported per parent span; see {@link ChildSpanLimit}. */
+const MAX_DATABASE_SPANS_PER_PARENT = 20;
 
 /** The running tracing setup of this process, when tracing is on. */
 interface TracingState {
@@ -125,13 +129,14 @@ export function startTracing(serviceName: string): void {
     settings.TRACE_SLOW_RESOLVER_SAMPLES > 0
       ? new ResolverSampleRecorder({ maxSamplesPerMinute: settings.TRACE_SLOW_RESOLVER_SAMPLES })
       : null;
+  const exportProcessor = new BatchSpanProcessor(buildExporter(settings, target), {
+    scheduledDelayMillis: settings.OTEL_BSP_SCHEDULE_DELAY,
+    exportTimeoutMillis: settings.OTEL_BSP_EXPORT_TIMEOUT,
+    maxQueueSize: settings.OTEL_BSP_MAX_QUEUE_SIZE,
+    maxExportBatchSize: settings.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+  });
   const spanProcessors: SpanProcessor[] = [
-    new BatchSpanProcessor(buildExporter(settings, target), {
-      scheduledDelayMillis: settings.OTEL_BSP_SCHEDULE_DELAY,
-      exportTimeoutMillis: settings.OTEL_BSP_EXPORT_TIMEOUT,
-      maxQueueSize: settings.OTEL_BSP_MAX_QUEUE_SIZE,
-      maxExportBatchSize: settings.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
-    }),
+    new ChildSpanLimit(exportProcessor, MAX_DATABASE_SPANS_PER_PARENT),
   ];
   if (resolverSamples) spanProcessors.push(resolverSamples);
 

@@ -29,15 +29,18 @@ export function traceStoreCommands(
         : typeof event.command.collection === 'string'
           ? (event.command.collection as string)
           : undefined;
-    const span = tracer.startSpan(collection ? `${event.commandName} ${collection}` : event.commandName, {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        'db.system.name': 'mongodb',
-        'db.namespace': event.databaseName,
-        'db.operation.name': event.commandName,
-        ...(collection ? { 'db.collection.name': collection } : {}),
+    const span = tracer.startSpan(
+      collection ? `${event.commandName} ${collection}` : event.commandName,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'mongodb',
+          'db.namespace': event.databaseName,
+          'db.operation.name': event.commandName,
+          ...(collection ? { 'db.collection.name': collection } : {}),
+        },
       },
-    });
+    );
     open.set(event.requestId, span);
   });
 
