@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     await new Promise((resolve, reject) => {
       redis.once('ready', resolve);
       setTimeout(
-        () => reject(new Error('the cache Redis (REDIS_URL) did not answer within 5 s')),
+        () => reject(new Error('the cache Redis (REDIS_URL) did not respond within 5 s')),
         5000,
       ).unref();
     });

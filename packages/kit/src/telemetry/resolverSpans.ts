@@ -13,8 +13,8 @@ import { SpanAttribute, tracer } from './tracer';
  * Resolver spans, one per resolver per wave of calls in a request, never one per call.
  *
  * A wave is the set of calls of one resolver that are in flight together: graphql-js calls a
- * field's resolver for every item of a list in one loop, so the 1,000 `Card.template` calls of
- * a 1,000-card page make one span, with `heartfelt.resolver.calls` = 1000, from the first
+ * field's resolver for every item of a list in one loop, so the 1,000 `Card.sentiment` calls for
+ * 1,000 cards make one span, with `heartfelt.resolver.calls` = 1000, from the first
  * call's start to the last call's end. A resolver called again after its wave ended starts a
  * new span. The store, Redis and DataLoader spans a resolver causes are children of its span.
  *
