@@ -1,11 +1,13 @@
 // Tracing-cost benchmark: runs the same fixed operation mix through the gateway with autocannon
-// against three fresh graphs: tracing off, tracing on with every trace sampled, and tracing on
-// at a production sample rate (parentbased_traceidratio, BENCH_SAMPLE_RATIO). Spans go to a
-// local OTLP/HTTP receiver that counts and discards them. It prints requests per second, p50
-// and p99 latency of each run and their ratios to the run with tracing off.
+// against three graphs: tracing off, tracing on with every trace sampled, and tracing on at a
+// production sample rate (parentbased_traceidratio, BENCH_SAMPLE_RATIO). The graphs run side by
+// side and are measured in turns. Spans go to a local OTLP/HTTP receiver that counts and
+// discards them. It prints requests per second, p50 and p99 latency of each configuration and
+// their ratios to tracing off.
 // Run after `npm run build`: npm run bench:tracing
-// Settings: BENCH_DURATION_S (measured seconds per run, default 20), BENCH_CONNECTIONS (default
-// 8), BENCH_SAMPLE_RATIO (default 0.05). Every server listens on 127.0.0.1 only.
+// Settings: BENCH_ROUNDS (default 4), BENCH_SLICE_S (seconds per configuration and round,
+// default 10), BENCH_CONNECTIONS (default 8), BENCH_SAMPLE_RATIO (default 0.05). Every server
+// listens on 127.0.0.1 only.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -18,7 +20,8 @@ const { issueAccessToken } = require('@heartfelt/kit');
 const root = findRepoRoot();
 const { seed } = require(join(root, 'tools', 'dist', 'seed.js'));
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const SLICE_S = Number(process.env.BENCH_SLICE_S ?? 10);
 const WARMUP_S = 5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const SAMPLE_RATIO = Number(process.env.BENCH_SAMPLE_RATIO ?? 0.05);
@@ -90,28 +93,43 @@ async function operationMix(db) {
   ];
 }
 
-async function measure(configuration, receiver) {
-  const graph = await startGraph({
-    // The response cache would serve most of a fixed mix without reaching the subgraphs.
-    env: { RESPONSE_CACHE_ENABLED: 'false', LOG_LEVEL: 'warn', ...configuration.env(receiver) },
-  });
-  try {
-    await seed(graph.db, SEED_SIZES);
-    const requests = await operationMix(graph.db);
-    await load(graph.gatewayUrl, requests, WARMUP_S);
-    const exportsBefore = receiver.counts.exports;
-    const result = await load(graph.gatewayUrl, requests, DURATION_S);
-    return {
-      name: configuration.name,
-      requestsPerSecond: result.requests.average,
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      errors: result.errors + result.non2xx,
-      exports: receiver.counts.exports - exportsBefore,
-    };
-  } finally {
-    await graph.stop();
+/**
+ * Graph starts tried per configuration, and the time each process gets to become ready: on a
+ * busy machine a service can take longer than the tests' 30 s.
+ */
+const START_ATTEMPTS = 3;
+const START_TIMEOUT_MS = 120_000;
+
+async function startGraphWithRetries(env) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startGraph({ env, startTimeoutMs: START_TIMEOUT_MS });
+    } catch (error) {
+      if (attempt === START_ATTEMPTS) throw error;
+      process.stderr.write(`graph start failed (attempt ${attempt}), retrying: ${error.message}\n`);
+    }
   }
+}
+
+/** Starts, seeds and warms up the graph of one configuration. */
+async function prepare(configuration, receiver) {
+  process.stderr.write(`${configuration.name}: starting the graph\n`);
+  const graph = await startGraphWithRetries({
+    // The response cache would serve most of a fixed mix without reaching the subgraphs.
+    RESPONSE_CACHE_ENABLED: 'false',
+    LOG_LEVEL: 'warn',
+    ...configuration.env(receiver),
+  });
+  await seed(graph.db, SEED_SIZES);
+  const requests = await operationMix(graph.db);
+  await load(graph.gatewayUrl, requests, WARMUP_S);
+  return { ...configuration, graph, requests, slices: [] };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main() {
@@ -129,24 +147,52 @@ async function main() {
       env: traced('parentbased_traceidratio', SAMPLE_RATIO),
     },
   ];
-  const results = [];
+
+  // All three graphs run at once and are measured in turns, in a rotating order, so that a
+  // change in the machine's load during the run affects every configuration alike.
+  const prepared = [];
   try {
     for (const configuration of configurations) {
-      results.push(await measure(configuration, receiver));
+      prepared.push(await prepare(configuration, receiver));
+    }
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (let turn = 0; turn < prepared.length; turn += 1) {
+        const run = prepared[(round + turn) % prepared.length];
+        process.stderr.write(`round ${round + 1}/${ROUNDS}: ${run.name}\n`);
+        const result = await load(run.graph.gatewayUrl, run.requests, SLICE_S);
+        run.slices.push({
+          requests: result.requests.total,
+          seconds: result.duration,
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          errors: result.errors + result.non2xx,
+        });
+      }
     }
   } finally {
+    await Promise.all(prepared.map((run) => run.graph.stop()));
     await receiver.close();
   }
 
-  const [off] = results;
+  const summaries = prepared.map((run) => ({
+    name: run.name,
+    requestsPerSecond:
+      run.slices.reduce((sum, slice) => sum + slice.requests, 0) /
+      run.slices.reduce((sum, slice) => sum + slice.seconds, 0),
+    p50Ms: median(run.slices.map((slice) => slice.p50Ms)),
+    p99Ms: median(run.slices.map((slice) => slice.p99Ms)),
+    errors: run.slices.reduce((sum, slice) => sum + slice.errors, 0),
+  }));
+  const [off] = summaries;
   process.stdout.write(
-    `${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per run; mix: Dashboard, template list, card detail\n`,
+    `${CONNECTIONS} connections; ${ROUNDS} rounds of ${SLICE_S} s per configuration, taken in turns; ` +
+      `mix: Dashboard, template list, card detail; OTLP exports received: ${receiver.counts.exports}\n`,
   );
-  for (const result of results) {
+  for (const result of summaries) {
     const ratio = result.requestsPerSecond / off.requestsPerSecond;
     process.stdout.write(
       `${result.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p50 ${result.p50Ms} ms, ` +
-        `p99 ${result.p99Ms} ms, errors ${result.errors}, OTLP exports ${result.exports}; ` +
+        `p99 ${result.p99Ms} ms (medians of the rounds), errors ${result.errors}; ` +
         `throughput ${(ratio * 100).toFixed(1)}% of tracing off ` +
         `(cost ${((1 - ratio) * 100).toFixed(1)}%), p50 x${(result.p50Ms / off.p50Ms).toFixed(2)}, ` +
         `p99 x${(result.p99Ms / off.p99Ms).toFixed(2)}\n`,

@@ -215,6 +215,8 @@ describe('Dashboard trace', () => {
     expect(values).not.toContain(EMAIL);
     expect(values).not.toContain('Traced with love');
     expect(values).not.toContain('graphql.document');
+    expect(values).not.toContain('client.address');
+    expect(values).not.toContain('network.peer.address');
   });
 });
 

@@ -50,6 +50,8 @@ export async function startGraph(
     /** Worker processes to start as well. Default: none. */
     workers?: ReadonlyArray<(typeof workerSubgraphs)[number]>;
     env?: Record<string, string>;
+    /** Time each process gets to become ready, in milliseconds. Default 30000. */
+    startTimeoutMs?: number;
   } = {},
 ): Promise<TestGraph> {
   const root = findRepoRoot();
@@ -81,6 +83,7 @@ export async function startGraph(
       script: join(root, 'subgraphs', subgraph, 'dist', 'worker.js'),
       port,
       env: { ...env, PORT: String(port) },
+      timeoutMs: options.startTimeoutMs,
     });
     processes[`${subgraph}-worker`] = worker;
     return worker;
@@ -94,6 +97,7 @@ export async function startGraph(
           script: join(root, 'subgraphs', name, 'dist', 'server.js'),
           port: ports[name],
           env: { ...env, PORT: String(ports[name]) },
+          timeoutMs: options.startTimeoutMs,
         });
       }),
     );
@@ -105,6 +109,7 @@ export async function startGraph(
         script: join(root, 'gateway', 'dist', 'server.js'),
         port,
         env: { ...env, PORT: String(port), SUPERGRAPH_POLL_INTERVAL_MS: '200' },
+        timeoutMs: options.startTimeoutMs,
       });
       gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     }

@@ -79,8 +79,15 @@ function instrumentLibraries(): void {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) =>
           UNTRACED_PATHS.has(new URL(request.url ?? '/', 'http://localhost').pathname),
-        startIncomingSpanHook: (request) =>
-          redactedUrlAttributes(new URL(request.url ?? '/', 'http://localhost'), { full: false }),
+        startIncomingSpanHook: (request) => ({
+          ...redactedUrlAttributes(new URL(request.url ?? '/', 'http://localhost'), {
+            full: false,
+          }),
+          // A client's IP address is personal data; undefined values are left out of the span.
+          'client.address': undefined,
+          'network.peer.address': undefined,
+          'network.peer.port': undefined,
+        }),
         // Outgoing node:http requests are only the OTLP exporter's own, which it keeps untraced.
         requireParentforOutgoingSpans: true,
       }),
