@@ -215,8 +215,15 @@ describe('Dashboard trace', () => {
     expect(values).not.toContain(EMAIL);
     expect(values).not.toContain('Traced with love');
     expect(values).not.toContain('graphql.document');
-    expect(values).not.toContain('client.address');
-    expect(values).not.toContain('network.peer.address');
+  });
+
+  it('records no client address on server spans', () => {
+    const servers = spans.filter((span) => span.kind === SpanKind.Server);
+    expect(servers.length).toBeGreaterThan(0);
+    for (const server of servers) {
+      expect(server.attributes['client.address']).toBeUndefined();
+      expect(server.attributes['network.peer.address']).toBeUndefined();
+    }
   });
 });
 
