@@ -10,6 +10,7 @@ import {
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { watchShardTargeting } from './shardKeyCheck';
+import { watchConnectionPool } from './storePoolMetrics';
 
 /** Connection to the MongoDB-compatible store (MongoDB, or FerretDB locally). */
 export interface Store {
@@ -18,6 +19,9 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Connections the driver opens per server at most. */
+const MAX_POOL_SIZE = 50;
 
 /** Commands the driver sends for its own bookkeeping, not on behalf of a request. */
 const bookkeepingCommands = new Set(['ping', 'hello', 'ismaster', 'isMaster', 'endSessions']);
@@ -37,7 +41,7 @@ export async function connectStore(options: {
   const client = new MongoClient(options.url, {
     appName: options.appName,
     monitorCommands: true,
-    maxPoolSize: 50,
+    maxPoolSize: MAX_POOL_SIZE,
     serverSelectionTimeoutMS: 5000,
   });
   client.on('commandStarted', (event) => {
@@ -47,6 +51,7 @@ export async function connectStore(options: {
     options.metrics.storeCommands.inc({ collection, command: event.commandName });
   });
   watchShardTargeting(client, options);
+  watchConnectionPool(client, options.metrics.registry, MAX_POOL_SIZE);
 
   await client.connect();
   const db = client.db(options.dbName);

@@ -50,6 +50,8 @@ export async function startGraph(
     /** Worker processes to start as well. Default: none. */
     workers?: ReadonlyArray<(typeof workerSubgraphs)[number]>;
     env?: Record<string, string>;
+    /** Called with every output line of every service process, such as its JSON logs. */
+    onOutput?: (processName: string, line: string) => void;
   } = {},
 ): Promise<TestGraph> {
   const root = findRepoRoot();
@@ -67,6 +69,8 @@ export async function startGraph(
   const env = { ...commonEnv(data), ...urlEnv, ...options.env };
 
   const processes = {} as TestGraph['processes'];
+  const outputOf = (name: string) =>
+    options.onOutput ? (line: string) => options.onOutput!(name, line) : undefined;
   const client = new MongoClient(data.mongoUrl);
   const stop = async () => {
     await Promise.all(Object.values(processes).map((service) => service?.stop()));
@@ -81,6 +85,7 @@ export async function startGraph(
       script: join(root, 'subgraphs', subgraph, 'dist', 'worker.js'),
       port,
       env: { ...env, PORT: String(port) },
+      onOutput: outputOf(`${subgraph}-worker`),
     });
     processes[`${subgraph}-worker`] = worker;
     return worker;
@@ -94,6 +99,7 @@ export async function startGraph(
           script: join(root, 'subgraphs', name, 'dist', 'server.js'),
           port: ports[name],
           env: { ...env, PORT: String(ports[name]) },
+          onOutput: outputOf(name),
         });
       }),
     );
@@ -105,6 +111,7 @@ export async function startGraph(
         script: join(root, 'gateway', 'dist', 'server.js'),
         port,
         env: { ...env, PORT: String(port), SUPERGRAPH_POLL_INTERVAL_MS: '200' },
+        onOutput: outputOf('gateway'),
       });
       gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     }
