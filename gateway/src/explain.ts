@@ -5,7 +5,7 @@ import type { Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 import type { SubgraphExplain } from '@heartfelt/kit';
 import type { GatewayContext } from './context';
 
-/** Request header that asks for explain mode; honoured only with the admin token. */
+/** Request header that requests explain mode, honoured only with the admin token. */
 export const EXPLAIN_HEADER = 'x-heartfelt-explain';
 
 /** Request header that carries the gateway's ADMIN_TOKEN for explain mode. */
@@ -19,7 +19,12 @@ export type ExplainedPlanNode =
   | { kind: 'Fetch'; serviceName: string; operationKind?: string; operation: string }
   | { kind: 'Sequence' | 'Parallel'; nodes: ExplainedPlanNode[] }
   | { kind: 'Flatten'; path: string[]; node: ExplainedPlanNode }
-  | { kind: 'Condition'; condition: string; ifClause?: ExplainedPlanNode; elseClause?: ExplainedPlanNode }
+  | {
+      kind: 'Condition';
+      condition: string;
+      ifClause?: ExplainedPlanNode;
+      elseClause?: ExplainedPlanNode;
+    }
   | { kind: 'Defer' | 'Subscription' };
 
 /** One fetch from a subgraph during an explained request. */
@@ -91,7 +96,7 @@ export class GatewayExplain {
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * Returns a GatewayExplain when the request asks for explain mode with the gateway's admin
+ * Returns a GatewayExplain when the request sets the explain header with the gateway's admin
  * token, and null otherwise. Without a configured token, or with a wrong one, the header is
  * ignored: the request is served as any other, with no error.
  */

@@ -90,7 +90,10 @@ export function resolverMetricsPlugin<Context extends BaseContext>(
               const startedAt = process.hrtime.bigint();
               return () => {
                 const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-                metrics.resolverDuration.observe({ field: `${parentType.name}.${fieldName}` }, seconds);
+                metrics.resolverDuration.observe(
+                  { field: `${parentType.name}.${fieldName}` },
+                  seconds,
+                );
               };
             },
           };

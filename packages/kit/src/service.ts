@@ -25,12 +25,7 @@ import { createMetrics, type ServiceMetrics } from './metrics';
 import { createCacheRedis, type Redis } from './redis';
 import { drainOnTerminationSignal } from './shutdown';
 import { connectStore, type Store } from './store';
-import {
-  GATEWAY_TOKEN_HEADER,
-  InvalidTokenError,
-  readGatewayToken,
-  type Identity,
-} from './tokens';
+import { GATEWAY_TOKEN_HEADER, InvalidTokenError, readGatewayToken, type Identity } from './tokens';
 import { ExplainRecorder, explainResponsePlugin } from './explain';
 import { currentRequestScope } from './requestScope';
 

@@ -64,8 +64,9 @@ function createJobMetrics(registry: Registry): JobMetrics {
 }
 
 function observeJobDuration(metrics: JobMetrics, queue: string, outcome: string, job: Job): void {
-  if (job.processedOn === undefined || job.finishedOn === undefined) return;
-  metrics.duration.observe({ queue, outcome }, (job.finishedOn - job.processedOn) / 1000);
+  if (!job.processedOn) return;
+  const endedAt = job.finishedOn || Date.now();
+  metrics.duration.observe({ queue, outcome }, (endedAt - job.processedOn) / 1000);
 }
 
 /** One queue a worker process consumes. */
@@ -107,8 +108,9 @@ export async function runWorkers(
       observeJobDuration(jobMetrics, definition.queue, 'completed', job);
     });
     worker.on('failed', (job, error) => {
-      // BullMQ counts the failed attempt before this event, so no attempt is left when equal.
-      const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
+      // BullMQ sets finishedOn only when it moves the job to failed rather than retrying it,
+      // which also covers an UnrecoverableError with attempts left.
+      const final = !job || Boolean(job.finishedOn);
       const outcome = final ? 'failed' : 'retrying';
       jobMetrics.jobs.inc({ queue: definition.queue, outcome });
       if (job) observeJobDuration(jobMetrics, definition.queue, outcome, job);
