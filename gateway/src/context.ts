@@ -1,9 +1,12 @@
 import type { IncomingMessage } from 'node:http';
+import type { GatewayExplain } from './explain';
 import { HttpError, InvalidTokenError, verifyAccessToken, type Identity } from '@heartfelt/kit';
 
 /** The gateway's per-request context: who is calling, as verified from their token. */
 export interface GatewayContext {
   identity: Identity;
+  /** Set when an operator asked for explain mode with the admin token. */
+  explain?: GatewayExplain | null;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   drainOnTerminationSignal,
   operationMetricsPlugin,
   operationSpanPlugin,
+  requestLogPlugin,
   startHttpServer,
 } from '@heartfelt/kit';
 import { adminQueueRoutes } from './adminQueues';
@@ -25,7 +26,9 @@ import { slowResolverRoutes } from './adminSlowResolvers';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
+import { explainFor, explainPlugin, recordQueryPlan } from './explain';
 import { explorerPage, explorerRoutes } from './explorer';
+import { createGatewayMetrics, responseCacheMetricsPlugin } from './gatewayMetrics';
 import { noStoreForWritesPlugin, responseCachePlugins } from './responseCache';
 import { SignedSubgraphDataSource, createSubgraphAgent } from './subgraphDataSource';
 import { forwardToSubgraph } from './subgraphRoutes';
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = createMetrics('gateway');
+  const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const tokens = new GatewayTokenCache(config.SUBGRAPH_SIGNING_SECRET);
   const agent = createSubgraphAgent(config.SUBGRAPH_CONNECTIONS);
   const cacheRedis = config.responseCacheRedisUrl
@@ -66,8 +70,9 @@ async function main(): Promise<void> {
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`No URL for subgraph "${name}": set ${name.toUpperCase()}_URL.`);
-      return new SignedSubgraphDataSource(name, target, tokens, agent, logger);
+      return new SignedSubgraphDataSource(name, target, tokens, agent, logger, gatewayMetrics);
     },
+    experimental_didResolveQueryPlan: recordQueryPlan,
     logger,
     // @apollo/gateway's own spans (gateway.request, gateway.plan, gateway.fetch …). Exception
     // messages stay out of them, because a message can echo input values.
@@ -101,6 +106,9 @@ async function main(): Promise<void> {
       ApolloServerPluginSchemaReportingDisabled(),
       operationMetricsPlugin(metrics),
       operationSpanPlugin({ includeDocument }),
+      requestLogPlugin(logger),
+      responseCacheMetricsPlugin(gatewayMetrics),
+      explainPlugin(),
       noStoreForWritesPlugin(),
       ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
       ...armor.plugins,
@@ -142,7 +150,10 @@ async function main(): Promise<void> {
     },
     graphqlHtmlPage: config.EXPLORER_ENABLED ? explorerPage : undefined,
     readiness: {},
-    context: async (req) => ({ identity: await identify(req, config.JWT_SECRET) }),
+    context: async (req) => ({
+      identity: await identify(req, config.JWT_SECRET),
+      explain: explainFor(req, config.ADMIN_TOKEN),
+    }),
   });
   logger.info(
     { port: http.port, url: `http://${config.HOST}:${http.port}/graphql` },

@@ -5,10 +5,13 @@ import {
   type GatewayTokenCache,
   type Identity,
   type Logger,
+  type SubgraphExplain,
 } from '@heartfelt/kit';
 import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { GatewayContext } from './context';
+import type { ExplainedFetch } from './explain';
+import type { GatewayMetrics } from './gatewayMetrics';
 
 /**
  * Creates the HTTP client shared by all subgraph fetches: a bounded pool of keep-alive
@@ -24,6 +27,8 @@ export function createSubgraphAgent(connectionsPerOrigin: number): Agent {
     bodyTimeout: 30_000,
   });
 }
+
+type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 const UNAVAILABLE_MESSAGE = 'A service this operation depends on is unavailable; retry later.';
 
@@ -53,6 +58,7 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     private readonly tokens: GatewayTokenCache,
     agent: Agent,
     private readonly logger: Logger,
+    private readonly metrics?: GatewayMetrics,
   ) {
     super({
       url,
@@ -78,8 +84,45 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
       'identity' in options.context && options.context.identity
         ? options.context.identity
         : { userId: null };
-    const token = await this.tokens.tokenFor(identity, this.subgraphName);
+    const explain = 'explain' in options.context && Boolean(options.context.explain);
+    const token = await this.tokens.tokenFor(identity, this.subgraphName, { explain });
     options.request.http?.headers.set(GATEWAY_TOKEN_HEADER, token);
+  }
+
+  /**
+   * Times each fetch in `heartfelt_subgraph_fetch_duration_seconds`, and for an explained
+   * request records it with the facts the subgraph returned in `extensions.explain`. Those are
+   * removed from the response either way, so they never reach a client by another path.
+   */
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
+    const startedAt = performance.now();
+    let outcome: ExplainedFetch['outcome'] = 'failed';
+    let subgraphExplain: SubgraphExplain | undefined;
+    try {
+      const response = await super.process(options);
+      outcome = response.errors?.length ? 'graphql_error' : 'ok';
+      if (response.extensions && 'explain' in response.extensions) {
+        const { explain, ...extensions } = response.extensions;
+        subgraphExplain = explain as SubgraphExplain;
+        response.extensions = extensions;
+      }
+      return response;
+    } finally {
+      const durationMs = performance.now() - startedAt;
+      this.metrics?.subgraphFetchDuration.observe(
+        { subgraph: this.subgraphName, outcome },
+        durationMs / 1000,
+      );
+      const explain = 'explain' in options.context ? options.context.explain : undefined;
+      explain?.recordFetch({
+        subgraph: this.subgraphName,
+        durationMs: Math.round(durationMs * 100) / 100,
+        outcome,
+        ...subgraphExplain,
+      });
+    }
   }
 
   override async errorFromResponse(

@@ -4,6 +4,8 @@ export type DevstackErrorCode =
   | 'GO_MISSING'
   /** `go mod download` or `go install` for FerretDB failed or produced a binary that does not run. */
   | 'FERRETDB_BUILD_FAILED'
+  /** promtool could not be built and is not on PATH. */
+  | 'PROMTOOL_UNAVAILABLE'
   /** Another process held the FerretDB build lock for longer than it may. */
   | 'LOCK_TIMEOUT'
   /** `redis-server` was not found on PATH or in the usual install folders. */

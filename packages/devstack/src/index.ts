@@ -18,3 +18,5 @@ export type { StartPostgresOptions } from './postgres';
 export { acquireLock } from './lock';
 export type { AcquireLockOptions } from './lock';
 export { findExecutable } from './executables';
+export { checkMetricsText, ensurePromtool, PROMTOOL_MODULE_VERSION } from './promtool';
+export type { EnsurePromtoolOptions } from './promtool';

@@ -1,9 +1,10 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLResponse } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isExpectedCode } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
+import { currentRequestScope } from './requestScope';
 
 /**
  * Returns a `formatError` that passes expected errors through and masks everything else: the
@@ -27,7 +28,20 @@ export function maskUnexpectedErrors(logger: Logger) {
   };
 }
 
-/** Records each operation's duration and outcome in `heartfelt_graphql_operation_duration_seconds`. */
+/** Returns the `extensions.code` of each error in a response that is sent whole. */
+function errorCodesOf(response: GraphQLResponse): string[] {
+  if (response.body.kind !== 'single') return [];
+  return (response.body.singleResult.errors ?? []).map((error) => {
+    const code = error.extensions?.code;
+    return typeof code === 'string' && code.length <= 64 ? code : ErrorCode.InternalServerError;
+  });
+}
+
+/**
+ * Records each operation's duration and outcome in `heartfelt_graphql_operation_duration_seconds`
+ * and each error code the client receives in `heartfelt_graphql_errors_total`. The operation
+ * name also goes into the request scope, so that every log record of the request carries it.
+ */
 export function operationMetricsPlugin<Context extends BaseContext>(
   metrics: ServiceMetrics,
 ): ApolloServerPlugin<Context> {
@@ -35,13 +49,82 @@ export function operationMetricsPlugin<Context extends BaseContext>(
     async requestDidStart() {
       const startedAt = process.hrtime.bigint();
       return {
+        async didResolveOperation(requestContext) {
+          const scope = currentRequestScope();
+          if (scope && requestContext.operationName) {
+            scope.operation = requestContext.operationName;
+          }
+        },
         async willSendResponse(requestContext) {
           const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-          const operation = requestContext.operationName ?? 'anonymous';
-          const outcome = requestContext.errors?.length ? 'error' : 'ok';
-          metrics.operationDuration.observe(
-            { operation: operation.slice(0, 64), outcome },
-            seconds,
+          const codes = errorCodesOf(requestContext.response);
+          const operation = metrics.operationLabels.of(requestContext.operationName);
+          const outcome = codes.length > 0 || requestContext.errors?.length ? 'error' : 'ok';
+          metrics.operationDuration.observe({ operation, outcome }, seconds);
+          for (const code of codes) metrics.graphqlErrors.inc({ code });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Times the resolvers worth timing in `heartfelt_graphql_resolver_duration_seconds`: root
+ * fields and fields with a resolver of their own, which are the ones that read a loader, the
+ * store or another service. The label is the schema coordinate (`Card.template`) rather than
+ * the response path, because aliases and list indices would let clients create new series.
+ */
+export function resolverMetricsPlugin<Context extends BaseContext>(
+  metrics: ServiceMetrics,
+): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async executionDidStart() {
+          return {
+            willResolveField({ info }) {
+              const { parentType, fieldName, schema } = info;
+              const isRoot =
+                parentType === schema.getQueryType() || parentType === schema.getMutationType();
+              if (!isRoot && !parentType.getFields()[fieldName]?.resolve) return;
+              const startedAt = process.hrtime.bigint();
+              return () => {
+                const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+                metrics.resolverDuration.observe(
+                  { field: `${parentType.name}.${fieldName}` },
+                  seconds,
+                );
+              };
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Logs one debug record per GraphQL request with its duration and the error codes its response
+ * carries. The operation name, the subgraph and the trace ids come from the logger's mixin.
+ */
+export function requestLogPlugin<Context extends BaseContext>(
+  logger: Logger,
+): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      if (!logger.isLevelEnabled('debug')) return;
+      const startedAt = process.hrtime.bigint();
+      return {
+        async willSendResponse(requestContext) {
+          const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+          const errorCodes = errorCodesOf(requestContext.response);
+          logger.debug(
+            {
+              operationType: requestContext.operation?.operation,
+              durationMs: Math.round(durationMs * 10) / 10,
+              ...(errorCodes.length > 0 ? { errorCodes } : {}),
+            },
+            'served a GraphQL request',
           );
         },
       };

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { BSON } from 'mongodb';
+import { countCacheLookups } from './explain';
 import type { Redis } from './redis';
 import type { ServiceMetrics } from './metrics';
 import { SpanAttribute } from './telemetry/tracer';
@@ -185,10 +186,12 @@ export class EntityCache {
         if (value !== null && value !== undefined) found.set(id, BSON.EJSON.parse(value) as T);
         versions.set(id, values[ids.length + index] ?? '');
       });
-      this.metrics.cacheRequests.inc({ entity, result: 'hit' }, found.size);
-      this.metrics.cacheRequests.inc({ entity, result: 'miss' }, ids.length - found.size);
+      countCacheLookups(this.metrics, entity, {
+        hits: found.size,
+        misses: ids.length - found.size,
+      });
     } catch {
-      this.metrics.cacheRequests.inc({ entity, result: 'error' }, ids.length);
+      countCacheLookups(this.metrics, entity, { errors: ids.length });
     }
     return { found, versions };
   }

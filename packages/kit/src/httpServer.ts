@@ -9,6 +9,7 @@ import {
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { withOperationSpan } from './telemetry/operationSpan';
+import { runInRequestScope } from './requestScope';
 
 /** Raised while reading a request that cannot be served; carries the HTTP status. */
 export class HttpError extends Error {
@@ -210,8 +211,9 @@ export async function startHttpServer<Context extends BaseContext>(
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${route}.` } });
     };
 
-    handle().catch((error: unknown) => {
+    runInRequestScope({}, handle).catch((error: unknown) => {
       if (error instanceof HttpError) {
+        metrics.graphqlErrors.inc({ code: error.code });
         if (!res.headersSent) {
           sendJson(res, error.status, {
             errors: [{ message: error.message, extensions: { code: error.code } }],
@@ -222,6 +224,7 @@ export async function startHttpServer<Context extends BaseContext>(
         return;
       }
       logger.error({ err: error, route }, 'unhandled error while serving a request');
+      metrics.graphqlErrors.inc({ code: 'INTERNAL_SERVER_ERROR' });
       if (!res.headersSent) {
         sendJson(res, 500, {
           errors: [

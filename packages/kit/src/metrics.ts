@@ -1,5 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+// Services define their own metrics with the kit's prom-client, registered in its registry.
+export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
 /** The Prometheus metrics every process exposes on `/metrics`. */
 export interface ServiceMetrics {
   registry: Registry;
@@ -10,6 +13,34 @@ export interface ServiceMetrics {
   scatterGatherStoreCommands: Counter<'collection' | 'reason'>;
   loaderBatchSize: Histogram<'loader'>;
   cacheRequests: Counter<'entity' | 'result'>;
+  graphqlErrors: Counter<'code'>;
+  resolverDuration: Histogram<'field'>;
+  /** Bounds the `operation` label: at most {@link MAX_OPERATION_LABELS} distinct names. */
+  operationLabels: BoundedLabelValues;
+}
+
+/** Distinct operation names a process labels metrics with; later names are counted as `other`. */
+export const MAX_OPERATION_LABELS = 200;
+
+/**
+ * Keeps a metric label that clients choose, such as the operation name, to a bounded set of
+ * values: a value must look like a GraphQL name of at most 64 characters, and once `max`
+ * distinct values were seen, new ones become `other`. Prometheus keeps one series per label
+ * value, so an unbounded label would let any client grow the memory of every scrape.
+ */
+export class BoundedLabelValues {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  of(value: string | null | undefined, fallback = 'anonymous'): string {
+    if (value === null || value === undefined || value === '') return fallback;
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(value)) return 'other';
+    if (this.seen.has(value)) return value;
+    if (this.seen.size >= this.max) return 'other';
+    this.seen.add(value);
+    return value;
+  }
 }
 
 /** Creates a registry with process metrics and the graph's own counters, labelled by service. */
@@ -68,5 +99,23 @@ export function createMetrics(service: string): ServiceMetrics {
       labelNames: ['entity', 'result'],
       registers: [registry],
     }),
+    graphqlErrors: new Counter({
+      name: 'heartfelt_graphql_errors_total',
+      help:
+        'Errors in GraphQL responses, by extensions.code as the client received it ' +
+        '(unexpected errors count as INTERNAL_SERVER_ERROR).',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    resolverDuration: new Histogram({
+      name: 'heartfelt_graphql_resolver_duration_seconds',
+      help:
+        'Duration of root-field resolvers and of fields with their own resolver, in seconds, ' +
+        'by schema coordinate (Type.field). Fields read from the parent object are not timed.',
+      labelNames: ['field'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    operationLabels: new BoundedLabelValues(MAX_OPERATION_LABELS),
   };
 }

@@ -11,7 +11,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
 import type { z } from 'zod';
-import { maskUnexpectedErrors, operationMetricsPlugin } from './apolloPlugins';
+import {
+  maskUnexpectedErrors,
+  operationMetricsPlugin,
+  requestLogPlugin,
+  resolverMetricsPlugin,
+} from './apolloPlugins';
 import { loadConfig, serviceSettings } from './config';
 import { EntityCache } from './entityCache';
 import { HttpError, startHttpServer } from './httpServer';
@@ -28,12 +33,9 @@ import {
   resolverSampleRecorder,
 } from './telemetry/start';
 import { connectStore, type Store } from './store';
-import {
-  GATEWAY_TOKEN_HEADER,
-  InvalidTokenError,
-  verifyGatewayToken,
-  type Identity,
-} from './tokens';
+import { GATEWAY_TOKEN_HEADER, InvalidTokenError, readGatewayToken, type Identity } from './tokens';
+import { ExplainRecorder, explainResponsePlugin } from './explain';
+import { currentRequestScope } from './requestScope';
 
 /** Settings every service has, parsed. */
 export type ServiceConfig = z.infer<z.ZodObject<ReturnType<typeof serviceSettings>>>;
@@ -188,6 +190,9 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
       operationSpanPlugin({
         includeDocument: activeTelemetrySettings()?.TRACE_GRAPHQL_DOCUMENT ?? false,
       }),
+      resolverMetricsPlugin(kit.metrics),
+      requestLogPlugin(logger),
+      explainResponsePlugin(),
     ],
   });
   await apollo.start();
@@ -198,7 +203,13 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
       throw new HttpError(401, 'Missing gateway signature.', 'UNAUTHENTICATED');
     }
     try {
-      return await verifyGatewayToken(token, kit.name, config.SUBGRAPH_SIGNING_SECRET);
+      const claims = await readGatewayToken(token, kit.name, config.SUBGRAPH_SIGNING_SECRET);
+      const scope = currentRequestScope();
+      if (scope) {
+        scope.subgraph = kit.name;
+        if (claims.explain) scope.explain = new ExplainRecorder();
+      }
+      return claims.identity;
     } catch (error) {
       if (error instanceof InvalidTokenError) {
         throw new HttpError(401, 'Invalid gateway signature.', 'UNAUTHENTICATED');

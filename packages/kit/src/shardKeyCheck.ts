@@ -1,5 +1,6 @@
 import type { Document, MongoClient } from 'mongodb';
 import type { Logger } from './logger';
+import { currentRequestScope } from './requestScope';
 import type { ServiceMetrics } from './metrics';
 import { shardKeys, type ShardedCollection } from './shardKeys';
 
@@ -177,26 +178,32 @@ export function watchShardTargeting(
 
   client.on('commandStarted', (event) => {
     if (event.databaseName !== options.dbName) return;
+    const explain = currentRequestScope()?.explain;
     if (event.commandName === 'getMore') {
       const cursorKey = String(event.command.getMore);
-      const targeting = openCursors.get(cursorKey);
+      const collection: unknown = event.command.collection;
+      let targeting = openCursors.get(cursorKey);
+      if (targeting) {
+        pendingGetMores.set(event.requestId, cursorKey);
+      } else if (isShardedCollection(collection)) {
+        // The cursor was opened before it could be remembered, or was forgotten since.
+        targeting = { kind: 'untargeted', collection };
+      }
       if (targeting) {
         record(targeting, 'getMore');
         options.onClassified?.(event.requestId, targeting);
-        pendingGetMores.set(event.requestId, cursorKey);
-      } else if (isShardedCollection(event.command.collection)) {
-        // The cursor was opened before it could be remembered, or was forgotten since.
-        const unknownCursor: ShardTargeting = {
-          kind: 'untargeted',
-          collection: event.command.collection,
-        };
-        record(unknownCursor, 'getMore');
-        options.onClassified?.(event.requestId, unknownCursor);
+      }
+      if (typeof collection === 'string') {
+        explain?.recordStoreCommand(collection, 'getMore', targeting ?? unchecked);
       }
       return;
     }
     const targeting = classifyCommand(event.commandName, event.command);
     options.onClassified?.(event.requestId, targeting);
+    const collection: unknown = event.command[event.commandName];
+    if (explain && typeof collection === 'string') {
+      explain.recordStoreCommand(collection, event.commandName, targeting);
+    }
     if (targeting.kind === 'unchecked') return;
     record(targeting, event.commandName);
     if (event.commandName === 'find' || event.commandName === 'aggregate') {

@@ -10,6 +10,7 @@ import {
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { watchShardTargeting } from './shardKeyCheck';
+import { watchConnectionPool } from './storePoolMetrics';
 import { recordShardTargeting, traceStoreCommands } from './telemetry/storeSpans';
 
 /** Connection to the MongoDB-compatible store (MongoDB, or FerretDB locally). */
@@ -19,6 +20,9 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Connections the driver opens per server at most. */
+const MAX_POOL_SIZE = 50;
 
 /** Commands the driver sends for its own bookkeeping, not on behalf of a request. */
 const bookkeepingCommands = new Set(['ping', 'hello', 'ismaster', 'isMaster', 'endSessions']);
@@ -39,7 +43,7 @@ export async function connectStore(options: {
   const client = new MongoClient(options.url, {
     appName: options.appName,
     monitorCommands: true,
-    maxPoolSize: 50,
+    maxPoolSize: MAX_POOL_SIZE,
     serverSelectionTimeoutMS: 5000,
   });
   client.on('commandStarted', (event) => {
@@ -56,6 +60,7 @@ export async function connectStore(options: {
     ...options,
     onClassified: (requestId, targeting) => recordShardTargeting(storeSpans, requestId, targeting),
   });
+  watchConnectionPool(client, options.metrics.registry, MAX_POOL_SIZE);
 
   await client.connect();
   const db = client.db(options.dbName);

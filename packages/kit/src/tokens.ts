@@ -67,6 +67,18 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
   return payload.sub;
 }
 
+/**
+ * Claim of a gateway token that asks the subgraph to return its explain facts. Only the gateway
+ * can set it, and it does so only for a request that carried the admin token.
+ */
+const EXPLAIN_CLAIM = 'hf_explain';
+
+/** Options of {@link signGatewayToken}. */
+export interface GatewayTokenOptions {
+  /** Asks the subgraph for its cache and store facts in `extensions.explain`. */
+  explain?: boolean;
+}
+
 /** Header that carries the gateway's signed identity token on every subgraph request. */
 export const GATEWAY_TOKEN_HEADER = 'x-heartfelt-gateway-token';
 
@@ -79,8 +91,9 @@ export async function signGatewayToken(
   subgraph: string,
   secret: string,
   ttlSeconds = 60,
+  options: GatewayTokenOptions = {},
 ): Promise<string> {
-  const jwt = new SignJWT({})
+  const jwt = new SignJWT(options.explain ? { [EXPLAIN_CLAIM]: true } : {})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(GATEWAY_ISSUER)
     .setAudience(subgraph)
@@ -96,8 +109,27 @@ export async function verifyGatewayToken(
   subgraph: string,
   secret: string,
 ): Promise<Identity> {
+  return (await readGatewayToken(token, subgraph, secret)).identity;
+}
+
+/** What a verified gateway token says about its request. */
+export interface GatewayTokenClaims {
+  identity: Identity;
+  /** True when an operator asked the gateway to explain this request. */
+  explain: boolean;
+}
+
+/** Verifies a gateway token addressed to `subgraph` and returns everything it carries. */
+export async function readGatewayToken(
+  token: string,
+  subgraph: string,
+  secret: string,
+): Promise<GatewayTokenClaims> {
   const payload = await verify(token, secret, GATEWAY_ISSUER, subgraph);
-  return { userId: typeof payload.sub === 'string' ? payload.sub : null };
+  return {
+    identity: { userId: typeof payload.sub === 'string' ? payload.sub : null },
+    explain: payload[EXPLAIN_CLAIM] === true,
+  };
 }
 
 /**
@@ -113,14 +145,18 @@ export class GatewayTokenCache {
     private readonly maxEntries = 50_000,
   ) {}
 
-  async tokenFor(identity: Identity, subgraph: string): Promise<string> {
-    const cacheKey = `${identity.userId ?? ''}\u0000${subgraph}`;
+  async tokenFor(
+    identity: Identity,
+    subgraph: string,
+    options: GatewayTokenOptions = {},
+  ): Promise<string> {
+    const cacheKey = `${identity.userId ?? ''}\u0000${subgraph}\u0000${options.explain ? 1 : 0}`;
     const now = Date.now();
     const cached = this.entries.get(cacheKey);
     // Reuse a token only while more than half of its lifetime is left.
     if (cached && cached.expiresAtMs - now > (this.ttlSeconds * 1000) / 2) return cached.token;
 
-    const token = await signGatewayToken(identity, subgraph, this.secret, this.ttlSeconds);
+    const token = await signGatewayToken(identity, subgraph, this.secret, this.ttlSeconds, options);
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(cacheKey, { token, expiresAtMs: now + this.ttlSeconds * 1000 });
     return token;

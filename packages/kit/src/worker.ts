@@ -1,5 +1,5 @@
-import { Worker, type Processor, type Queue } from 'bullmq';
-import { Gauge } from 'prom-client';
+import { Worker, type Job, type Processor, type Queue } from 'bullmq';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { drainOnTerminationSignal } from './shutdown';
 import { startHttpServer } from './httpServer';
@@ -26,6 +26,50 @@ export const workerSettings = {
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
 };
 
+/** Job states counted in `heartfelt_queue_jobs`. */
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+/** Longest a scrape waits for the queue Redis to return job counts, in milliseconds. */
+const QUEUE_COUNT_TIMEOUT_MS = 2000;
+
+interface JobMetrics {
+  jobs: Counter<'queue' | 'outcome'>;
+  stalled: Counter<'queue'>;
+  duration: Histogram<'queue' | 'outcome'>;
+}
+
+function createJobMetrics(registry: Registry): JobMetrics {
+  return {
+    jobs: new Counter({
+      name: 'heartfelt_worker_jobs_total',
+      help:
+        'Job attempts this worker finished, by queue and outcome: completed, retrying (failed ' +
+        'with attempts left) or failed (no attempts left).',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    stalled: new Counter({
+      name: 'heartfelt_worker_jobs_stalled_total',
+      help: 'Jobs whose lock expired while active, so they are retried, by queue.',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'heartfelt_worker_job_duration_seconds',
+      help: 'Time from a job attempt start to its end, in seconds, by queue and outcome.',
+      labelNames: ['queue', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+  };
+}
+
+function observeJobDuration(metrics: JobMetrics, queue: string, outcome: string, job: Job): void {
+  if (!job.processedOn) return;
+  const endedAt = job.finishedOn || Date.now();
+  metrics.duration.observe({ queue, outcome }, (endedAt - job.processedOn) / 1000);
+}
+
 /** One queue a worker process consumes. */
 export interface WorkerDefinition<Data = unknown> {
   queue: QueueName;
@@ -49,6 +93,7 @@ export async function runWorkers(
   const connection = createQueueRedis(settings.QUEUE_REDIS_URL, logger);
   const queues = new Map<string, Queue>();
 
+  const jobMetrics = createJobMetrics(kit.metrics.registry);
   const workers = definitions.map((definition) => {
     queues.set(definition.queue, createQueue(definition.queue, connection));
     const processor = traceProcessor(definition.queue, definition.processor);
@@ -60,7 +105,17 @@ export async function runWorkers(
       stalledInterval: settings.WORKER_LOCK_DURATION_MS,
       maxStalledCount: 2,
     });
+    worker.on('completed', (job) => {
+      jobMetrics.jobs.inc({ queue: definition.queue, outcome: 'completed' });
+      observeJobDuration(jobMetrics, definition.queue, 'completed', job);
+    });
     worker.on('failed', (job, error) => {
+      // BullMQ sets finishedOn only when it moves the job to failed rather than retrying it,
+      // which also covers an UnrecoverableError with attempts left.
+      const final = !job || Boolean(job.finishedOn);
+      const outcome = final ? 'failed' : 'retrying';
+      jobMetrics.jobs.inc({ queue: definition.queue, outcome });
+      if (job) observeJobDuration(jobMetrics, definition.queue, outcome, job);
       logger.warn(
         { queue: definition.queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message },
         'job failed',
@@ -69,28 +124,39 @@ export async function runWorkers(
     worker.on('error', (error) =>
       logger.error({ queue: definition.queue, err: error.message }, 'worker error'),
     );
-    worker.on('stalled', (jobId) =>
-      logger.warn({ queue: definition.queue, jobId }, 'job stalled; it will be retried'),
-    );
+    worker.on('stalled', (jobId) => {
+      jobMetrics.stalled.inc({ queue: definition.queue });
+      logger.warn({ queue: definition.queue, jobId }, 'job stalled; it will be retried');
+    });
     return worker;
   });
 
   new Gauge({
     name: 'heartfelt_queue_jobs',
-    help: 'Jobs per queue and state (waiting, active, delayed, failed, completed).',
+    help: 'Jobs per queue and state (waiting, active, delayed, failed, completed), read at scrape.',
     labelNames: ['queue', 'state'],
     registers: [kit.metrics.registry],
     async collect() {
-      for (const [name, queue] of queues) {
-        const counts = await queue.getJobCounts(
-          'waiting',
-          'active',
-          'delayed',
-          'failed',
-          'completed',
-        );
-        for (const [state, count] of Object.entries(counts))
+      // A scrape must not wait for an unreachable queue Redis: the client queues commands until
+      // it returns. The gauge then keeps its last values and the scrape is answered.
+      const read = Promise.all(
+        [...queues].map(async ([name, queue]) => {
+          const counts = await queue.getJobCounts(...QUEUE_STATES);
+          return [name, counts] as const;
+        }),
+      );
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), QUEUE_COUNT_TIMEOUT_MS).unref(),
+      );
+      const result = await Promise.race([read, timeout]).catch((error: unknown) => {
+        logger.warn({ err: error }, 'reading queue job counts for metrics failed');
+        return 'failed' as const;
+      });
+      if (typeof result === 'string') return;
+      for (const [name, counts] of result) {
+        for (const [state, count] of Object.entries(counts)) {
           this.set({ queue: name, state }, count);
+        }
       }
     },
   });

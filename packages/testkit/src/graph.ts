@@ -52,6 +52,8 @@ export async function startGraph(
     env?: Record<string, string>;
     /** Time each process gets to become ready, in milliseconds. Default 30000. */
     startTimeoutMs?: number;
+    /** Called with every output line of every service process, such as its JSON logs. */
+    onOutput?: (processName: string, line: string) => void;
   } = {},
 ): Promise<TestGraph> {
   const root = findRepoRoot();
@@ -69,6 +71,8 @@ export async function startGraph(
   const env = { ...commonEnv(data), ...urlEnv, ...options.env };
 
   const processes = {} as TestGraph['processes'];
+  const outputOf = (name: string) =>
+    options.onOutput ? (line: string) => options.onOutput!(name, line) : undefined;
   const client = new MongoClient(data.mongoUrl);
   const stop = async () => {
     await Promise.all(Object.values(processes).map((service) => service?.stop()));
@@ -84,6 +88,7 @@ export async function startGraph(
       port,
       env: { ...env, PORT: String(port) },
       timeoutMs: options.startTimeoutMs,
+      onOutput: outputOf(`${subgraph}-worker`),
     });
     processes[`${subgraph}-worker`] = worker;
     return worker;
@@ -98,6 +103,7 @@ export async function startGraph(
           port: ports[name],
           env: { ...env, PORT: String(ports[name]) },
           timeoutMs: options.startTimeoutMs,
+          onOutput: outputOf(name),
         });
       }),
     );
@@ -110,6 +116,7 @@ export async function startGraph(
         port,
         env: { ...env, PORT: String(port), SUPERGRAPH_POLL_INTERVAL_MS: '200' },
         timeoutMs: options.startTimeoutMs,
+        onOutput: outputOf('gateway'),
       });
       gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BSON } from 'mongodb';
-import type { Redis, ServiceMetrics } from '@heartfelt/kit';
+import { countCacheLookups, type Redis, type ServiceMetrics } from '@heartfelt/kit';
 import type { CardDocument } from './repository/documents';
 
 /** A cached page: its rows and the owner's page version they were read under. */
@@ -70,14 +70,13 @@ export class CardPageCache {
           if (page.version === version) found.set(key, page.rows);
         });
       }
-      this.metrics.cacheRequests.inc({ entity: 'card-page', result: 'hit' }, found.size);
-      this.metrics.cacheRequests.inc(
-        { entity: 'card-page', result: 'miss' },
-        pageKeys.length - found.size,
-      );
+      countCacheLookups(this.metrics, 'card-page', {
+        hits: found.size,
+        misses: pageKeys.length - found.size,
+      });
       return { version, found };
     } catch {
-      this.metrics.cacheRequests.inc({ entity: 'card-page', result: 'error' }, pageKeys.length);
+      countCacheLookups(this.metrics, 'card-page', { errors: pageKeys.length });
       return { version: null, found };
     }
   }

@@ -1,4 +1,4 @@
-import type { Redis, ServiceMetrics } from '@heartfelt/kit';
+import { countCacheLookups, type Redis, type ServiceMetrics } from '@heartfelt/kit';
 import type { MessageAnalysis } from './messageAnalysis';
 
 /**
@@ -42,16 +42,12 @@ export class MessageAnalysisCache {
         const analysis = value === null ? null : parseAnalysis(value);
         if (analysis) found.set(messageHashes[index]!, analysis);
       });
-      this.metrics.cacheRequests.inc({ entity: METRIC_ENTITY, result: 'hit' }, found.size);
-      this.metrics.cacheRequests.inc(
-        { entity: METRIC_ENTITY, result: 'miss' },
-        messageHashes.length - found.size,
-      );
+      countCacheLookups(this.metrics, METRIC_ENTITY, {
+        hits: found.size,
+        misses: messageHashes.length - found.size,
+      });
     } catch {
-      this.metrics.cacheRequests.inc(
-        { entity: METRIC_ENTITY, result: 'error' },
-        messageHashes.length,
-      );
+      countCacheLookups(this.metrics, METRIC_ENTITY, { errors: messageHashes.length });
     }
     return found;
   }
