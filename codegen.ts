@@ -12,6 +12,7 @@ const subgraphMappers: Record<string, Mappers> = {
   users: {
     User: '../repository/documents#UserDocument',
     Contact: '../repository/documents#ContactDocument',
+    PartnerKey: '../repository/documents#PartnerKeyDocument',
   },
   cards: {
     Card: '../repository/documents#CardDocument',
