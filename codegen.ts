@@ -2,7 +2,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * Generates each subgraph's resolver types from its SDL, in federation mode, with the stored
- * document types as mappers so that resolvers receive what the repositories return.
+ * document types as mappers so that resolvers receive what the repositories return, and the
+ * safelist manifest of the operations in schema/operations/.
  * Run with `npm run codegen`; a test fails when the committed output is stale.
  */
 
@@ -63,6 +64,14 @@ for (const [name, mappers] of Object.entries(subgraphMappers)) {
     },
   };
 }
+
+// The safelist manifest: every operation in schema/operations/, by the SHA-256 of its text.
+// Partner keys marked safelist-only may run nothing else, and the gateway reads it at start.
+generates['schema/persisted-operations.json'] = {
+  schema: 'schema/supergraph.graphql',
+  documents: 'schema/operations/*.graphql',
+  plugins: ['./tools/codegen/persistedOperations.cjs'],
+};
 
 const config: CodegenConfig = {
   overwrite: true,

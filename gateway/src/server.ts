@@ -19,7 +19,8 @@ import {
 } from '@heartfelt/kit';
 import { adminQueueRoutes } from './adminQueues';
 import { loadGatewayConfig, type GatewayConfig } from './config';
-import { identify, type GatewayContext } from './context';
+import { createAuth } from './auth/createAuth';
+import type { GatewayContext } from './context';
 import { formatGatewayError } from './errors';
 import { explorerPage, explorerRoutes } from './explorer';
 import { noStoreForWritesPlugin, responseCachePlugins } from './responseCache';
@@ -43,9 +44,9 @@ async function main(): Promise<void> {
   const metrics = createMetrics('gateway');
   const tokens = new GatewayTokenCache(config.SUBGRAPH_SIGNING_SECRET);
   const agent = createSubgraphAgent(config.SUBGRAPH_CONNECTIONS);
-  const cacheRedis = config.responseCacheRedisUrl
-    ? createCacheRedis(config.responseCacheRedisUrl, logger)
-    : undefined;
+  const redis = config.REDIS_URL ? createCacheRedis(config.REDIS_URL, logger) : undefined;
+  const cacheRedis = config.responseCacheRedisUrl ? redis : undefined;
+  const auth = createAuth({ config, tokens, agent, redis, logger });
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile({
@@ -82,7 +83,9 @@ async function main(): Promise<void> {
     // Shutdown is ours: Apollo would otherwise stop itself on SIGTERM, racing the drain.
     stopOnTerminationSignals: false,
     introspection: config.NODE_ENV !== 'production',
+    persistedQueries: auth.persistedQueries,
     plugins: [
+      ...auth.plugins(gateway),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
     },
     graphqlHtmlPage: config.EXPLORER_ENABLED ? explorerPage : undefined,
     readiness: {},
-    context: async (req) => ({ identity: await identify(req, config.JWT_SECRET) }),
+    context: async (req) => ({ identity: await auth.identify(req) }),
   });
   logger.info(
     { port: http.port, url: `http://${config.HOST}:${http.port}/graphql` },
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
     await apollo.stop();
     await agent.close();
     await adminQueues.close();
-    await cacheRedis?.quit().catch(() => cacheRedis.disconnect());
+    await redis?.quit().catch(() => redis.disconnect());
   });
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 
 /** Request rate a partner key is allowed; the gateway's rate limits read it. */
@@ -188,4 +189,26 @@ export class GatewayTokenCache {
     this.entries.set(cacheKey, { token, expiresAtMs: now + this.ttlSeconds * 1000 });
     return token;
   }
+}
+
+/** A partner API key is `<id>.<secret>`: the id `pk_` and 16 base32 characters, 256 bits. */
+const PARTNER_KEY_PATTERN = /^(pk_[a-z2-7]{16})\.([A-Za-z0-9_-]{43})$/;
+
+/** Splits a partner API key into its public id and its secret, or returns null if malformed. */
+export function parsePartnerKey(key: string): { keyId: string; secret: string } | null {
+  const match = PARTNER_KEY_PATTERN.exec(key);
+  return match ? { keyId: match[1]!, secret: match[2]! } : null;
+}
+
+/** SHA-256 of a partner key's secret part, in hex: the only form in which it is stored. */
+export function hashPartnerKeySecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/**
+ * Cache Redis key under which the gateway keeps a partner key's record. The users subgraph
+ * deletes it when the key is revoked.
+ */
+export function partnerKeyCacheKey(keyId: string): string {
+  return `partner-key:${keyId}`;
 }

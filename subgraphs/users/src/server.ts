@@ -7,7 +7,7 @@ import {
   startSubgraph,
 } from '@heartfelt/kit';
 import { z } from 'zod';
-import { partnerKeyVerifyRoute, PARTNER_KEY_VERIFY_PATH } from './auth/partnerKeyRoute';
+import { partnerKeyLookupRoute, PARTNER_KEY_LOOKUP_PATH } from './auth/partnerKeyRoute';
 import { PartnerKeyService } from './auth/partnerKeys';
 import { RefreshTokenService } from './auth/refreshTokens';
 import type { Context } from './context';
@@ -49,7 +49,11 @@ async function main(): Promise<void> {
     REFRESH_TOKEN_TTL_SECONDS,
     kit.logger,
   );
-  const partnerKeys = new PartnerKeyService(new PartnerKeyRepository(kit.store.db), kit.logger);
+  const partnerKeys = new PartnerKeyService(
+    new PartnerKeyRepository(kit.store.db),
+    kit.redis,
+    kit.logger,
+  );
   const issueToken = async (userId: string, scopes: readonly string[]) => ({
     token: await issueAccessToken(userId, JWT_SECRET, ACCESS_TOKEN_TTL_SECONDS, scopes),
     tokenExpiresAt: new Date(Date.now() + ACCESS_TOKEN_TTL_SECONDS * 1000),
@@ -58,7 +62,7 @@ async function main(): Promise<void> {
   await startSubgraph<Context, typeof usersSettings>(kit, {
     typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
     resolvers,
-    routes: { [PARTNER_KEY_VERIFY_PATH]: partnerKeyVerifyRoute(partnerKeys) },
+    routes: { [PARTNER_KEY_LOOKUP_PATH]: partnerKeyLookupRoute(partnerKeys) },
     context: (base) => ({
       ...base,
       users,

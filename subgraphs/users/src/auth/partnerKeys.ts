@@ -1,13 +1,16 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   badUserInput,
+  hashPartnerKeySecret,
   hasScopes,
   notFound,
+  partnerKeyCacheKey,
   randomToken,
   rateTiers,
   type Identity,
   type Logger,
   type RateTier,
+  type Redis,
 } from '@heartfelt/kit';
 import { partnerKeysForbidden } from '../errors';
 import type { PartnerKeyDocument } from '../repository/documents';
@@ -16,17 +19,19 @@ import type { PartnerKeyRepository } from '../repository/partnerKeys';
 /** Scope an admin needs to create, list and revoke partner keys. */
 export const PARTNER_KEYS_ADMIN_SCOPE = 'admin:partner-keys';
 
-/** A key is `<id>.<secret>`: the id `pk_` and 16 base32 characters, the secret 256 bits. */
-const KEY_PATTERN = /^(pk_[a-z2-7]{16})\.([A-Za-z0-9_-]{43})$/;
 const SCOPE_PATTERN = /^[a-z][a-z0-9:_-]{0,63}$/;
 const MAX_SCOPES = 20;
 
-/** The identity a valid partner key stands for, as the gateway receives it. */
-export interface PartnerKeyIdentity {
-  partnerKeyId: string;
-  scopes: string[];
-  rateTier: RateTier;
-  safelistOnly: boolean;
+/** What the gateway needs to check a partner key and to build the caller's identity. */
+export interface PartnerKeyRecord {
+  /** SHA-256 of the key's secret part, in hex. */
+  secretHash: string;
+  identity: {
+    partnerKeyId: string;
+    scopes: string[];
+    rateTier: RateTier;
+    safelistOnly: boolean;
+  };
 }
 
 /** Input of `createPartnerKey`. */
@@ -35,10 +40,6 @@ export interface CreatePartnerKeyInput {
   scopes?: readonly string[] | null;
   rateTier?: RateTier | null;
   safelistOnly?: boolean | null;
-}
-
-function hashOf(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
 }
 
 function requireAdmin(identity: Identity): string {
@@ -81,6 +82,7 @@ function parseInput(input: CreatePartnerKeyInput) {
 export class PartnerKeyService {
   constructor(
     private readonly repository: PartnerKeyRepository,
+    private readonly cacheRedis: Redis,
     private readonly logger: Logger,
   ) {}
 
@@ -96,7 +98,7 @@ export class PartnerKeyService {
     const partnerKey: PartnerKeyDocument = {
       _id: id,
       ...parsed,
-      secretHash: hashOf(secret).toString('hex'),
+      secretHash: hashPartnerKeySecret(secret),
       createdAt: new Date(),
       createdBy: adminId,
       revokedAt: null,
@@ -116,23 +118,29 @@ export class PartnerKeyService {
     const revoked = await this.repository.revoke(id, new Date());
     if (revoked === null) throw notFound('PartnerKey', id);
     this.logger.info({ partnerKeyId: id, adminId }, 'partner key revoked');
+    // The gateway caches key records; without this entry it reads the revocation at the next
+    // request. When Redis is down the entry expires by its TTL instead.
+    await this.cacheRedis.del(partnerKeyCacheKey(id)).catch((error: unknown) => {
+      this.logger.warn(
+        { err: error, partnerKeyId: id },
+        'could not clear the cached partner key, so the gateway accepts it until its entry expires',
+      );
+    });
     return revoked;
   }
 
-  /** Returns the identity of a valid, unrevoked key, or null for anything else. */
-  async verify(key: string): Promise<PartnerKeyIdentity | null> {
-    const match = KEY_PATTERN.exec(key);
-    if (!match) return null;
-    const stored = await this.repository.findById(match[1]!);
+  /** Returns the record of an unrevoked key by its id, or null when none is valid. */
+  async lookup(keyId: string): Promise<PartnerKeyRecord | null> {
+    const stored = await this.repository.findById(keyId);
     if (stored === null || stored.revokedAt !== null) return null;
-    const expected = Buffer.from(stored.secretHash, 'hex');
-    const actual = hashOf(match[2]!);
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
     return {
-      partnerKeyId: stored._id,
-      scopes: stored.scopes,
-      rateTier: stored.rateTier,
-      safelistOnly: stored.safelistOnly,
+      secretHash: stored.secretHash,
+      identity: {
+        partnerKeyId: stored._id,
+        scopes: stored.scopes,
+        rateTier: stored.rateTier,
+        safelistOnly: stored.safelistOnly,
+      },
     };
   }
 }
