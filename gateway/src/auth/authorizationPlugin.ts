@@ -75,7 +75,10 @@ export function authorizationPlugin(
     } catch (error) {
       // Without policies every operation is rejected below rather than run unchecked.
       current = undefined;
-      options.logger.error({ err: error }, 'could not read the security policies of the supergraph');
+      options.logger.error(
+        { err: error },
+        'could not read the security policies of the supergraph',
+      );
     }
   });
 

@@ -9,6 +9,7 @@ import { authorizationPlugin, safelistLookupPlugin } from './authorizationPlugin
 import { callerIdentifier } from './identifyCaller';
 import { PartnerKeyResolver } from './partnerKeys';
 import { RedisPersistedQueryStore, loadSafelist } from './persistedOperations';
+import { acceptEnforcedSecurityFeatures } from './securityFeatures';
 
 /** The gateway's authentication and authorization, wired from its configuration. */
 export interface GatewayAuth {
@@ -40,15 +41,21 @@ export function createAuth(options: {
   return {
     identify: callerIdentifier({ jwtSecret: config.JWT_SECRET, partnerKeys }),
     persistedQueries: redis
-      ? { cache: new RedisPersistedQueryStore(redis, config.APQ_TTL_SECONDS), ttl: config.APQ_TTL_SECONDS }
+      ? {
+          cache: new RedisPersistedQueryStore(redis, config.APQ_TTL_SECONDS),
+          ttl: config.APQ_TTL_SECONDS,
+        }
       : { ttl: config.APQ_TTL_SECONDS },
-    plugins: (gateway) => [
-      safelistLookupPlugin(safelist),
-      authorizationPlugin({
-        onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
-        safelist,
-        logger,
-      }),
-    ],
+    plugins: (gateway) => {
+      acceptEnforcedSecurityFeatures();
+      return [
+        safelistLookupPlugin(safelist),
+        authorizationPlugin({
+          onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+          safelist,
+          logger,
+        }),
+      ];
+    },
   };
 }

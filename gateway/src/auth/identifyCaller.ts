@@ -24,7 +24,8 @@ export function callerIdentifier(options: { jwtSecret: string; partnerKeys: Part
       );
     }
     if (typeof headerKey === 'string') return options.partnerKeys.resolve(headerKey);
-    if (headerKey !== undefined) throw new HttpError(401, 'Send one x-api-key header.', 'UNAUTHENTICATED');
+    if (headerKey !== undefined)
+      throw new HttpError(401, 'Send one x-api-key header.', 'UNAUTHENTICATED');
     if (schemeKey !== undefined) return options.partnerKeys.resolve(schemeKey);
     return identify(req, options.jwtSecret);
   };

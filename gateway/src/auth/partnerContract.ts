@@ -42,7 +42,8 @@ function reachableTypes(schema: GraphQLSchema): Set<string> {
         for (const arg of field.args) add(getNamedType(arg.type));
       }
       for (const implemented of type.getInterfaces()) add(implemented);
-      if (isInterfaceType(type)) for (const possible of schema.getPossibleTypes(type)) add(possible);
+      if (isInterfaceType(type))
+        for (const possible of schema.getPossibleTypes(type)) add(possible);
     } else if (isUnionType(type)) {
       for (const member of type.getTypes()) add(member);
     } else if (isInputObjectType(type)) {
@@ -66,7 +67,7 @@ export function buildPartnerSchema(apiSchema: GraphQLSchema, internal: Set<strin
 
   // Removing a field can leave a type empty, and removing a type can leave fields pointing at
   // it, so both are pruned until nothing changes.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const next: DefinitionNode[] = [];
     for (const definition of definitions) {

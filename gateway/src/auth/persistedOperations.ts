@@ -35,7 +35,9 @@ export function loadSafelist(path: string): Map<string, PersistedOperation> {
   const operations = new Map<string, PersistedOperation>();
   for (const operation of manifest.operations) {
     if (operationId(operation.body) !== operation.id) {
-      throw new Error(`${path}: the id of operation ${operation.name} is not the hash of its body.`);
+      throw new Error(
+        `${path}: the id of operation ${operation.name} is not the hash of its body.`,
+      );
     }
     operations.set(operation.id, operation);
   }

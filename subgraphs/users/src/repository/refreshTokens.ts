@@ -46,11 +46,7 @@ export class RefreshTokenRepository {
   }
 
   /** Revokes a family; revoking it again keeps the first time and reason. */
-  async revokeFamily(
-    familyId: string,
-    reason: 'logout' | 'reuse',
-    now: Date,
-  ): Promise<void> {
+  async revokeFamily(familyId: string, reason: 'logout' | 'reuse', now: Date): Promise<void> {
     await this.families.updateOne(
       { _id: familyId, revokedAt: null },
       { $set: { revokedAt: now, revokedReason: reason } },
