@@ -98,6 +98,17 @@ async function createKey(
 
 const TEMPLATES = '{ templates(first: 5) { edges { node { id title } } } }';
 
+/** Returns how many GraphQL requests a subgraph has served, from its /metrics. */
+async function graphqlRequestCount(subgraphUrl: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', subgraphUrl))).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^heartfelt_http_requests_total\{[^}]*route="\/graphql"[^}]*\} (\d+)/.exec(line);
+    if (match) total += Number(match[1]);
+  }
+  return total;
+}
+
 describe('refresh tokens', () => {
   it('rotate: the next refresh token works, and the access token is new', async () => {
     const session = await signUp('rotate@example.com');
@@ -186,11 +197,19 @@ describe('refresh tokens', () => {
 
 describe('@authenticated', () => {
   it('rejects an anonymous caller before any subgraph is called', async () => {
+    const cardsRequests = () => graphqlRequestCount(graph.subgraphUrls.cards);
+    const before = await cardsRequests();
     const result = await graphql(graph.gatewayUrl, '{ card(id: "crd_x") { id } }');
+    expect(await cardsRequests()).toBe(before);
     expect(result.status).toBe(401);
     expect(result.data).toBeUndefined();
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(result.errors?.[0]?.message).toContain('Query.card');
+
+    // The same query with a token does reach the cards subgraph, so the count can move.
+    const session = await signUp('counted@example.com');
+    await graphql(graph.gatewayUrl, '{ card(id: "crd_x") { id } }', { token: session.token });
+    expect(await cardsRequests()).toBeGreaterThan(before);
   });
 
   it('sees protected fields inside fragments and inline fragments', async () => {

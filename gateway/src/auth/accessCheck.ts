@@ -17,7 +17,7 @@ import type { AccessRequirement, SupergraphPolicies } from './supergraphPolicies
 
 /**
  * Returns the operation with the fragments it spreads, directly or through other fragments, so
- * that a check sees every selection the operation can make and nothing of other operations.
+ * that a check covers every selection the operation can make and nothing of other operations.
  */
 export function operationWithFragments(
   document: DocumentNode,

@@ -54,7 +54,7 @@ function isPartner(requestContext: GraphQLRequestContext<GatewayContext>): boole
  *
  * 1. A partner key marked safelist-only runs only documents whose SHA-256 is in the manifest.
  * 2. Partners are validated against the partner schema, which lacks what is tagged `internal`,
- *    and their introspection is answered from that schema.
+ *    and their introspection is executed against that schema.
  * 3. `@authenticated` and `@requiresScopes` from the supergraph are checked for every caller.
  *
  * A request that names a manifest id without a document gets the manifest's document, for any
@@ -135,7 +135,7 @@ export function authorizationPlugin(
           if (!current || !isPartner(requestContext) || !selectsIntrospection(operation)) {
             return null;
           }
-          // The gateway would answer introspection from the full API schema.
+          // The gateway would otherwise resolve introspection from the full API schema.
           const result = await execute({
             schema: current.partnerSchema,
             document: requestContext.document,

@@ -31,7 +31,7 @@ export interface PartnerKeyResolverOptions {
   usersUrl: string;
   tokens: GatewayTokenCache;
   agent: Agent;
-  /** The cache Redis; without it every request with a key asks the users subgraph. */
+  /** The cache Redis; without it every request with a key calls the users subgraph. */
   redis?: Redis;
   /** How long a key's record is cached, in seconds, which bounds how late a revocation applies. */
   cacheTtlSeconds: number;
@@ -43,8 +43,8 @@ function invalidKey(): HttpError {
 }
 
 /**
- * Resolves partner API keys to identities. The users subgraph holds the keys; the gateway asks
- * it for a key's record by the key's public id, caches the record in Redis for
+ * Resolves partner API keys to identities. The users subgraph stores the keys. The gateway requests
+ * a key's record by the key's public id, caches the record in Redis for
  * `cacheTtlSeconds`, and compares the SHA-256 of the secret itself.
  */
 export class PartnerKeyResolver {

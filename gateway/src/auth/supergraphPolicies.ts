@@ -7,7 +7,7 @@ import {
   type DocumentNode,
 } from 'graphql';
 
-/** What a field or type requires of the caller, read from the supergraph's security directives. */
+/** Access requirement of a field or type, read from the supergraph's security directives. */
 export interface AccessRequirement {
   /** `@authenticated`: a signed-in user. */
   authenticated: boolean;

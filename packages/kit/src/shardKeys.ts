@@ -29,7 +29,7 @@ export type ShardedCollection = keyof typeof shardKeys;
 /**
  * Collections left unsharded on purpose, on the database's primary shard. `templates` is small
  * and read-mostly, and is read with `secondaryPreferred`. The sandbox payment provider's ledgers
- * stand in for a real provider's records, which live outside this database. `partner_keys` holds
+ * stand in for a real provider's records, which live outside this database. `partner_keys` contains
  * a few rows that admins write.
  */
 export const unshardedCollections = [

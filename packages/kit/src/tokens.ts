@@ -23,7 +23,7 @@ export interface Identity {
   safelistOnly?: boolean;
 }
 
-/** Returns true when the identity holds every scope of at least one of the alternatives. */
+/** Returns true when the identity has every scope of at least one of the alternatives. */
 export function hasScopes(identity: Identity, alternatives: ReadonlyArray<readonly string[]>) {
   const granted = new Set(identity.scopes ?? []);
   return alternatives.some((required) => required.every((scope) => granted.has(scope)));

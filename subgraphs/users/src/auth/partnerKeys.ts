@@ -22,7 +22,7 @@ export const PARTNER_KEYS_ADMIN_SCOPE = 'admin:partner-keys';
 const SCOPE_PATTERN = /^[a-z][a-z0-9:_-]{0,63}$/;
 const MAX_SCOPES = 20;
 
-/** What the gateway needs to check a partner key and to build the caller's identity. */
+/** A partner key's secret hash and identity: what the gateway checks a key against. */
 export interface PartnerKeyRecord {
   /** SHA-256 of the key's secret part, in hex. */
   secretHash: string;

@@ -20,7 +20,7 @@ export class PartnerKeyRepository {
     return this.collection.findOne({ _id: id });
   }
 
-  /** Every key, newest first. */
+  /** Lists every key, newest first. */
   async list(): Promise<PartnerKeyDocument[]> {
     return this.collection.find({}).sort({ createdAt: -1, _id: -1 }).toArray();
   }
