@@ -67,11 +67,17 @@ for (const [name, mappers] of Object.entries(subgraphMappers)) {
 
 // The safelist manifest: every operation in schema/operations/, by the SHA-256 of its text.
 // Partner keys marked safelist-only may run nothing else, and the gateway reads it at start.
-generates['schema/persisted-operations.json'] = {
-  schema: 'schema/supergraph.graphql',
-  documents: 'schema/operations/*.graphql',
-  plugins: ['./tools/codegen/persistedOperations.cjs'],
-};
+// The Kubernetes base keeps its own copy, because kustomize reads no file outside its folder.
+for (const path of [
+  'schema/persisted-operations.json',
+  'deploy/kubernetes/base/supergraph/persisted-operations.json',
+]) {
+  generates[path] = {
+    schema: 'schema/supergraph.graphql',
+    documents: 'schema/operations/*.graphql',
+    plugins: ['./tools/codegen/persistedOperations.cjs'],
+  };
+}
 
 const config: CodegenConfig = {
   overwrite: true,

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRepoRoot, graphql, startGraph, type TestGraph } from '@heartfelt/testkit';
+import { GATEWAY_TOKEN_HEADER } from '@heartfelt/kit';
+import {
+  findRepoRoot,
+  gatewayTokenFor,
+  graphql,
+  startGraph,
+  type TestGraph,
+} from '@heartfelt/testkit';
 
 const root = findRepoRoot();
 const operation = (name: string) =>
@@ -371,6 +378,39 @@ describe('partner API keys', () => {
     });
     expect(result.status).toBe(401);
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('partner key checks in the users subgraph', () => {
+  it('refuse a signed createPartnerKey without the scope', async () => {
+    const session = await signUp('direct-create@example.com');
+    const result = await graphql(graph.subgraphUrls.users, CREATE_KEY, {
+      headers: { [GATEWAY_TOKEN_HEADER]: await gatewayTokenFor('users', session.userId) },
+      variables: { input: { name: 'direct' } },
+    });
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await graph.db.collection('partner_keys').countDocuments({ name: 'direct' })).toBe(0);
+  });
+
+  it('serve key records to the gateway only', async () => {
+    const lookupUrl = new URL('/internal/partner-keys/lookup', graph.subgraphUrls.users);
+    const lookup = (headers: Record<string, string>) =>
+      fetch(lookupUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ keyId: `pk_${'a'.repeat(16)}` }),
+      });
+    expect((await lookup({})).status).toBe(401);
+    const asUser = await gatewayTokenFor('users', 'usr_aaaaaaaaaaaaaaaaaaaa');
+    expect((await lookup({ [GATEWAY_TOKEN_HEADER]: asUser })).status).toBe(403);
+    const asGateway = await gatewayTokenFor('users', null);
+    expect((await lookup({ [GATEWAY_TOKEN_HEADER]: asGateway })).status).toBe(404);
+
+    // The gateway does not forward the route to clients.
+    const viaGateway = await fetch(new URL('/internal/partner-keys/lookup', graph.gatewayUrl), {
+      method: 'POST',
+    });
+    expect(viaGateway.status).toBe(404);
   });
 });
 
