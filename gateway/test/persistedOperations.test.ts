@@ -12,6 +12,7 @@ const browseTemplates = manifest.operations.find((entry) => entry.name === 'Brow
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const APQ_TTL_SECONDS = 600;
+const PARTNER_KEY_CACHE_TTL_SECONDS = 2;
 
 let graph: TestGraph;
 let redis: Redis;
@@ -20,7 +21,10 @@ let adminToken: string;
 beforeAll(async () => {
   graph = await startGraph({
     subgraphs: ['users', 'templates'],
-    env: { APQ_TTL_SECONDS: String(APQ_TTL_SECONDS) },
+    env: {
+      APQ_TTL_SECONDS: String(APQ_TTL_SECONDS),
+      PARTNER_KEY_CACHE_TTL_SECONDS: String(PARTNER_KEY_CACHE_TTL_SECONDS),
+    },
   });
   redis = createCacheRedis(graph.data.redisUrl, createLogger('test', 'silent'));
   await graph.db.collection('templates').insertOne({
@@ -188,6 +192,29 @@ describe('safelist-only partner keys', () => {
       { 'x-api-key': openKey },
     );
     expect(result.body.errors).toBeUndefined();
+  });
+});
+
+describe('partner key cache', () => {
+  it('lets a revocation it missed apply within its TTL', async () => {
+    const key = await createKey(false);
+    const query = { query: '{ templates(first: 1) { edges { node { id } } } }' };
+    expect((await post(query, { 'x-api-key': key })).status).toBe(200);
+
+    // Revoked in the store only, as when the users subgraph could not clear the cached record.
+    const keyId = key.split('.')[0]!;
+    await graph.db
+      .collection('partner_keys')
+      .updateOne({ _id: keyId as never }, { $set: { revokedAt: new Date() } });
+
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (await post(query, { 'x-api-key': key })).status;
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(PARTNER_KEY_CACHE_TTL_SECONDS * 1000 + 1000);
   });
 });
 

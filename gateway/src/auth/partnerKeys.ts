@@ -33,7 +33,11 @@ export interface PartnerKeyResolverOptions {
   agent: Agent;
   /** The cache Redis; without it every request with a key calls the users subgraph. */
   redis?: Redis;
-  /** How long a key's record is cached, in seconds, which bounds how late a revocation applies. */
+  /**
+   * How long a key's record is cached, in seconds. Revocation clears the entry, but a lookup
+   * that read the record just before the revocation can write it back, so a revoked key may
+   * work for up to this long.
+   */
   cacheTtlSeconds: number;
   logger: Logger;
 }

@@ -8,6 +8,9 @@ import type {
 /**
  * The only code that reads or writes `refresh_tokens`, `refresh_rotations` and
  * `refresh_families`. Each is sharded on `_id` (hashed), and every query filters on it.
+ *
+ * NOTE: expired tokens, rotations and families are never deleted. They are small and
+ * rejected by their `expiresAt`, but the collections grow with every sign-in and refresh.
  */
 export class RefreshTokenRepository {
   readonly tokens: Collection<RefreshTokenDocument>;
