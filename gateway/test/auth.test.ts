@@ -420,7 +420,7 @@ describe('partner contract', () => {
 
   beforeAll(async () => {
     adminToken = await signUpAdmin('contract-admin@example.com');
-    // Even a key that holds the admin scope must not reach internal fields.
+    // Even a key with the admin scope must not reach internal fields.
     partnerKey = (await createKey(adminToken, { name: 'Contract', scopes: [ADMIN_SCOPE] })).key;
   });
 
