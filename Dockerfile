@@ -30,7 +30,7 @@ RUN npx turbo run build --output-logs=errors-only
 RUN mkdir /runtime \
   && cp -r --parents \
     packages/*/dist gateway/dist subgraphs/*/dist tools/dist \
-    subgraphs/*/src/schema.graphql schema/supergraph.graphql \
+    subgraphs/*/src/schema.graphql schema/supergraph.graphql schema/persisted-operations.json \
     /runtime/
 
 # Production dependencies only: no compilers, test runners or type definitions.

@@ -2,7 +2,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * Generates each subgraph's resolver types from its SDL, in federation mode, with the stored
- * document types as mappers so that resolvers receive what the repositories return.
+ * document types as mappers so that resolvers receive what the repositories return, and the
+ * safelist manifest of the operations in schema/operations/.
  * Run with `npm run codegen`; a test fails when the committed output is stale.
  */
 
@@ -12,6 +13,7 @@ const subgraphMappers: Record<string, Mappers> = {
   users: {
     User: '../repository/documents#UserDocument',
     Contact: '../repository/documents#ContactDocument',
+    PartnerKey: '../repository/documents#PartnerKeyDocument',
   },
   cards: {
     Card: '../repository/documents#CardDocument',
@@ -60,6 +62,20 @@ for (const [name, mappers] of Object.entries(subgraphMappers)) {
       maybeValue: 'T | null',
       inputMaybeValue: 'T | null | undefined',
     },
+  };
+}
+
+// The safelist manifest: every operation in schema/operations/, by the SHA-256 of its text.
+// Partner keys marked safelist-only may run nothing else, and the gateway reads it at start.
+// The Kubernetes base keeps its own copy, because kustomize reads no file outside its folder.
+for (const path of [
+  'schema/persisted-operations.json',
+  'deploy/kubernetes/base/supergraph/persisted-operations.json',
+]) {
+  generates[path] = {
+    schema: 'schema/supergraph.graphql',
+    documents: 'schema/operations/*.graphql',
+    plugins: ['./tools/codegen/persistedOperations.cjs'],
   };
 }
 

@@ -21,8 +21,9 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // Preload scripts that tests pass to `node --require` are plain CommonJS.
-    files: ['**/test/support/*.js'],
+    // Preload scripts that tests pass to `node --require`, and the local GraphQL Code Generator
+    // plugin, are plain CommonJS.
+    files: ['**/test/support/*.js', 'tools/codegen/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', process: 'readonly', module: 'writable' },

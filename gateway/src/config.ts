@@ -71,6 +71,17 @@ export const gatewaySettings = {
    * level of nesting multiplying by 1.5). The Dashboard operation costs about 394.
    */
   MAX_COST: z.coerce.number().int().min(1).default(5000),
+  /**
+   * How long the gateway caches a partner key's record in the cache Redis, in seconds. Revoking
+   * a key clears its entry; when that fails, the key keeps working for at most this long.
+   */
+  PARTNER_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** The safelist manifest that `npm run codegen` generates from schema/operations/. */
+  PERSISTED_OPERATIONS_PATH: z
+    .string()
+    .default(resolve(__dirname, '..', '..', 'schema', 'persisted-operations.json')),
+  /** How long an automatic persisted query stays registered in the cache Redis, in seconds. */
+  APQ_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(86400),
   /** Open keep-alive connections per subgraph. */
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
 };

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { GatewayExplain } from './explain';
-import { HttpError, InvalidTokenError, verifyAccessToken, type Identity } from '@heartfelt/kit';
+import {
+  HttpError,
+  InvalidTokenError,
+  verifyAccessTokenClaims,
+  type Identity,
+} from '@heartfelt/kit';
 
 /** The gateway's per-request context: who is calling, as verified from their token. */
 export interface GatewayContext {
@@ -19,10 +24,14 @@ export async function identify(req: IncomingMessage, jwtSecret: string): Promise
   // HTTP authentication scheme names are case-insensitive.
   const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i.exec(header);
   if (!match) {
-    throw new HttpError(401, 'Authorization header must be "Bearer <token>".', 'UNAUTHENTICATED');
+    throw new HttpError(
+      401,
+      'Authorization header must be "Bearer <token>" or "ApiKey <key>".',
+      'UNAUTHENTICATED',
+    );
   }
   try {
-    return { userId: await verifyAccessToken(match[1]!, jwtSecret) };
+    return await verifyAccessTokenClaims(match[1]!, jwtSecret);
   } catch (error) {
     if (error instanceof InvalidTokenError) {
       throw new HttpError(

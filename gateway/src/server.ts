@@ -24,7 +24,8 @@ import {
 import { adminQueueRoutes } from './adminQueues';
 import { slowResolverRoutes } from './adminSlowResolvers';
 import { loadGatewayConfig, type GatewayConfig } from './config';
-import { identify, type GatewayContext } from './context';
+import { createAuth } from './auth/createAuth';
+import type { GatewayContext } from './context';
 import { formatGatewayError } from './errors';
 import { explainFor, explainPlugin, recordQueryPlan } from './explain';
 import { explorerPage, explorerRoutes } from './explorer';
@@ -51,14 +52,11 @@ async function main(): Promise<void> {
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const tokens = new GatewayTokenCache(config.SUBGRAPH_SIGNING_SECRET);
   const agent = createSubgraphAgent(config.SUBGRAPH_CONNECTIONS);
-  const cacheRedis = config.responseCacheRedisUrl
-    ? createCacheRedis(config.responseCacheRedisUrl, logger)
-    : undefined;
+  const redis = config.REDIS_URL ? createCacheRedis(config.REDIS_URL, logger) : undefined;
+  const cacheRedis = config.responseCacheRedisUrl ? redis : undefined;
   // The slow-resolver report reads the cache Redis even when the response cache is off.
-  const reportRedis =
-    config.ADMIN_TOKEN && config.REDIS_URL
-      ? (cacheRedis ?? createCacheRedis(config.REDIS_URL, logger))
-      : undefined;
+  const reportRedis = config.ADMIN_TOKEN ? redis : undefined;
+  const auth = createAuth({ config, tokens, agent, redis, logger });
   const includeDocument = activeTelemetrySettings()?.TRACE_GRAPHQL_DOCUMENT ?? false;
 
   const gateway = new ApolloGateway({
@@ -100,7 +98,9 @@ async function main(): Promise<void> {
     // Shutdown is ours: Apollo would otherwise stop itself on SIGTERM, racing the drain.
     stopOnTerminationSignals: false,
     introspection: config.NODE_ENV !== 'production',
+    persistedQueries: auth.persistedQueries,
     plugins: [
+      ...auth.plugins(gateway),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     graphqlHtmlPage: config.EXPLORER_ENABLED ? explorerPage : undefined,
     readiness: {},
     context: async (req) => ({
-      identity: await identify(req, config.JWT_SECRET),
+      identity: await auth.identify(req),
       explain: explainFor(req, config.ADMIN_TOKEN),
     }),
   });
@@ -166,10 +166,7 @@ async function main(): Promise<void> {
     await apollo.stop();
     await agent.close();
     await adminQueues.close();
-    await cacheRedis?.quit().catch(() => cacheRedis.disconnect());
-    if (reportRedis && reportRedis !== cacheRedis) {
-      await reportRedis.quit().catch(() => reportRedis.disconnect());
-    }
+    await redis?.quit().catch(() => redis.disconnect());
   });
 }
 

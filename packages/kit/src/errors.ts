@@ -21,6 +21,8 @@ export const ErrorCode = {
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   LimitExceeded: 'LIMIT_EXCEEDED',
   DependencyFailed: 'DEPENDENCY_FAILED',
+  /** A partner key marked safelist-only sent an operation that is not in the manifest. */
+  PersistedQueryNotInSafelist: 'PERSISTED_QUERY_NOT_IN_SAFELIST',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
 } as const;
 

@@ -18,6 +18,10 @@ export const shardKeys = {
   payment_events: 'ownerId',
   generations: 'ownerId',
   reminders: 'ownerId',
+  /** Refresh tokens, their exchanges and their families, each by `_id` (a hash or a random id). */
+  refresh_tokens: '_id',
+  refresh_rotations: '_id',
+  refresh_families: '_id',
 } as const satisfies Record<string, string>;
 
 export type ShardedCollection = keyof typeof shardKeys;
@@ -25,6 +29,12 @@ export type ShardedCollection = keyof typeof shardKeys;
 /**
  * Collections left unsharded on purpose, on the database's primary shard. `templates` is small
  * and read-mostly, and is read with `secondaryPreferred`. The sandbox payment provider's ledgers
- * stand in for a real provider's records, which live outside this database.
+ * stand in for a real provider's records, which live outside this database. `partner_keys` contains
+ * a few rows that admins write.
  */
-export const unshardedCollections = ['templates', 'sandbox_charges', 'sandbox_refunds'] as const;
+export const unshardedCollections = [
+  'templates',
+  'sandbox_charges',
+  'sandbox_refunds',
+  'partner_keys',
+] as const;

@@ -1,9 +1,32 @@
+import { createHash } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+
+/** Request rate a partner key is allowed; the gateway's rate limits read it. */
+export type RateTier = 'standard' | 'high';
+
+export const rateTiers: readonly RateTier[] = ['standard', 'high'];
 
 /** The caller as subgraphs see it, after the gateway verified the client's credentials. */
 export interface Identity {
-  /** The signed-in user's id, or null for an anonymous caller. */
+  /** The signed-in user's id, or null for an anonymous caller or a partner key. */
   userId: string | null;
+  /** Id of the partner API key the request was made with; absent for users and anonymous. */
+  partnerKeyId?: string;
+  /**
+   * Scopes granted to the caller: a user's from their access token, a partner's from the key.
+   * Fields marked `@requiresScopes` need them. Absent means none.
+   */
+  scopes?: readonly string[];
+  /** Rate tier of the partner key; absent for users and anonymous callers. */
+  rateTier?: RateTier;
+  /** True when the partner key may run only operations from the safelist manifest. */
+  safelistOnly?: boolean;
+}
+
+/** Returns true when the identity has every scope of at least one of the alternatives. */
+export function hasScopes(identity: Identity, alternatives: ReadonlyArray<readonly string[]>) {
+  const granted = new Set(identity.scopes ?? []);
+  return alternatives.some((required) => required.every((scope) => granted.has(scope)));
 }
 
 const encoder = new TextEncoder();
@@ -22,13 +45,14 @@ const ACCESS_TOKEN_ISSUER = 'heartfelt-users';
 const ACCESS_TOKEN_AUDIENCE = 'heartfelt-graph';
 const GATEWAY_ISSUER = 'heartfelt-gateway';
 
-/** Issues the access token that `signUp` and `logIn` return to clients. */
+/** Issues the access token that `signUp`, `logIn` and `refreshAccessToken` return. */
 export async function issueAccessToken(
   userId: string,
   secret: string,
   ttlSeconds: number,
+  scopes: readonly string[] = [],
 ): Promise<string> {
-  return new SignJWT({})
+  return new SignJWT(scopes.length > 0 ? { scope: scopes.join(' ') } : {})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ACCESS_TOKEN_ISSUER)
     .setAudience(ACCESS_TOKEN_AUDIENCE)
@@ -60,11 +84,24 @@ async function verify(token: string, secret: string, issuer: string, audience: s
   }
 }
 
-/** Verifies a client's access token and returns the user id it was issued to. */
-export async function verifyAccessToken(token: string, secret: string): Promise<string> {
+/** Reads an OAuth-style `scope` claim: scope names separated by spaces. */
+function scopesOf(claim: unknown): string[] {
+  return typeof claim === 'string' ? claim.split(' ').filter((scope) => scope !== '') : [];
+}
+
+/** Verifies a client's access token and returns the user id and scopes it was issued with. */
+export async function verifyAccessTokenClaims(
+  token: string,
+  secret: string,
+): Promise<{ userId: string; scopes: string[] }> {
   const payload = await verify(token, secret, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_AUDIENCE);
   if (typeof payload.sub !== 'string') throw new InvalidTokenError('missing subject');
-  return payload.sub;
+  return { userId: payload.sub, scopes: scopesOf(payload.scope) };
+}
+
+/** Verifies a client's access token and returns the user id it was issued to. */
+export async function verifyAccessToken(token: string, secret: string): Promise<string> {
+  return (await verifyAccessTokenClaims(token, secret)).userId;
 }
 
 /**
@@ -93,7 +130,15 @@ export async function signGatewayToken(
   ttlSeconds = 60,
   options: GatewayTokenOptions = {},
 ): Promise<string> {
-  const jwt = new SignJWT(options.explain ? { [EXPLAIN_CLAIM]: true } : {})
+  const claims: Record<string, unknown> = {};
+  if (identity.scopes && identity.scopes.length > 0) claims.scope = identity.scopes.join(' ');
+  if (identity.partnerKeyId) {
+    claims.pkid = identity.partnerKeyId;
+    claims.tier = identity.rateTier ?? 'standard';
+    claims.safelist = identity.safelistOnly === true;
+  }
+  if (options.explain) claims[EXPLAIN_CLAIM] = true;
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(GATEWAY_ISSUER)
     .setAudience(subgraph)
@@ -126,14 +171,31 @@ export async function readGatewayToken(
   secret: string,
 ): Promise<GatewayTokenClaims> {
   const payload = await verify(token, secret, GATEWAY_ISSUER, subgraph);
-  return {
-    identity: { userId: typeof payload.sub === 'string' ? payload.sub : null },
-    explain: payload[EXPLAIN_CLAIM] === true,
+  const identity: Identity = {
+    userId: typeof payload.sub === 'string' ? payload.sub : null,
+    scopes: scopesOf(payload.scope),
   };
+  if (typeof payload.pkid === 'string') {
+    identity.partnerKeyId = payload.pkid;
+    identity.rateTier = payload.tier === 'high' ? 'high' : 'standard';
+    identity.safelistOnly = payload.safelist === true;
+  }
+  return { identity, explain: payload[EXPLAIN_CLAIM] === true };
+}
+
+/** Cache key of everything a gateway token carries about the caller. */
+function identityKey(identity: Identity): string {
+  return [
+    identity.userId ?? '',
+    identity.partnerKeyId ?? '',
+    identity.rateTier ?? '',
+    identity.safelistOnly === true ? '1' : '0',
+    (identity.scopes ?? []).join(' '),
+  ].join('\u0000');
 }
 
 /**
- * Caches signed gateway tokens per (user, subgraph) so that a busy gateway signs each pair
+ * Caches signed gateway tokens per (identity, subgraph) so that a busy gateway signs each pair
  * about once a minute rather than once per fetch.
  */
 export class GatewayTokenCache {
@@ -150,7 +212,7 @@ export class GatewayTokenCache {
     subgraph: string,
     options: GatewayTokenOptions = {},
   ): Promise<string> {
-    const cacheKey = `${identity.userId ?? ''}\u0000${subgraph}\u0000${options.explain ? 1 : 0}`;
+    const cacheKey = `${identityKey(identity)}\u0000${subgraph}\u0000${options.explain ? 1 : 0}`;
     const now = Date.now();
     const cached = this.entries.get(cacheKey);
     // Reuse a token only while more than half of its lifetime is left.
@@ -161,4 +223,26 @@ export class GatewayTokenCache {
     this.entries.set(cacheKey, { token, expiresAtMs: now + this.ttlSeconds * 1000 });
     return token;
   }
+}
+
+/** A partner API key is `<id>.<secret>`: the id `pk_` and 16 base32 characters, 256 bits. */
+const PARTNER_KEY_PATTERN = /^(pk_[a-z2-7]{16})\.([A-Za-z0-9_-]{43})$/;
+
+/** Splits a partner API key into its public id and its secret, or returns null if malformed. */
+export function parsePartnerKey(key: string): { keyId: string; secret: string } | null {
+  const match = PARTNER_KEY_PATTERN.exec(key);
+  return match ? { keyId: match[1]!, secret: match[2]! } : null;
+}
+
+/** SHA-256 of a partner key's secret part, in hex: the only form in which it is stored. */
+export function hashPartnerKeySecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/**
+ * Cache Redis key under which the gateway keeps a partner key's record. The users subgraph
+ * deletes it when the key is revoked.
+ */
+export function partnerKeyCacheKey(keyId: string): string {
+  return `partner-key:${keyId}`;
 }

@@ -1,6 +1,6 @@
 import { isDuplicateKeyError, newUserId } from '@heartfelt/kit';
 import type { Context } from './context';
-import { emailTaken, invalidCredentials } from './errors';
+import { emailTaken, invalidCredentials, invalidRefreshToken } from './errors';
 import type { LogInInput, SignUpInput } from './generated/resolvers';
 import { parseSignUpInput } from './inputs';
 import type { StoredUserDocument, UserDocument } from './repository/documents';
@@ -12,9 +12,11 @@ import type { StoredUserDocument, UserDocument } from './repository/documents';
  */
 const ABANDONED_CLAIM_AGE_MS = 10 * 60 * 1000;
 
-/** Payload of `signUp` and `logIn`: an access token and the user it was issued to. */
+/** Payload of `signUp`, `logIn` and `refreshAccessToken`: the tokens and their user. */
 export interface AuthResult {
   token: string;
+  tokenExpiresAt: Date;
+  refreshToken: string;
   user: UserDocument;
 }
 
@@ -57,7 +59,7 @@ export async function signUp(input: SignUpInput, context: Context): Promise<Auth
 
   context.logger.info({ userId: user._id }, 'user signed up');
   context.signedInUserIds.add(user._id);
-  return { token: await context.issueAccessToken(user._id), user: toUserDocument(user) };
+  return startSession(context, user);
 }
 
 /** Claims `email` for `userId`, taking over an abandoned claim once. */
@@ -111,5 +113,29 @@ export async function logIn(input: LogInInput, context: Context): Promise<AuthRe
   if (user === null || !valid) throw invalidCredentials();
 
   context.signedInUserIds.add(user._id);
-  return { token: await context.issueAccessToken(user._id), user: toUserDocument(user) };
+  return startSession(context, user);
+}
+
+/** Issues an access token and the first refresh token of a new sign-in. */
+async function startSession(context: Context, user: StoredUserDocument): Promise<AuthResult> {
+  const access = await context.issueAccessToken(user._id, user.scopes ?? []);
+  const refreshToken = await context.refreshTokens.issue(user._id);
+  return { ...access, refreshToken, user: toUserDocument(user) };
+}
+
+/**
+ * Exchanges a refresh token for a new access token and the next refresh token. The access token
+ * carries the user's scopes as stored now, so a scope granted or withdrawn since the last
+ * sign-in applies from the next refresh.
+ */
+export async function refreshAccessToken(
+  refreshToken: string,
+  context: Context,
+): Promise<AuthResult> {
+  const rotated = await context.refreshTokens.rotate(refreshToken);
+  const user = await context.users.findWithPasswordHash(rotated.userId);
+  if (user === null) throw invalidRefreshToken();
+  context.signedInUserIds.add(user._id);
+  const access = await context.issueAccessToken(user._id, user.scopes ?? []);
+  return { ...access, refreshToken: rotated.token, user: toUserDocument(user) };
 }

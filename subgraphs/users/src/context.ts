@@ -1,4 +1,6 @@
 import type { BaseContext, EntityCache } from '@heartfelt/kit';
+import type { PartnerKeyService } from './auth/partnerKeys';
+import type { RefreshTokenService } from './auth/refreshTokens';
 import type { Loaders } from './loaders';
 import type { PasswordHasher } from './passwords';
 import type { ContactRepository } from './repository/contacts';
@@ -19,8 +21,13 @@ export interface Context extends BaseContext {
   /** Entity cache behind the loaders. Write paths invalidate the entries they change. */
   cache: EntityCache;
   passwords: PasswordHasher;
-  /** Issues the access token that `signUp` and `logIn` return, with the configured lifetime. */
-  issueAccessToken: (userId: string) => Promise<string>;
+  /** Issues an access token with the user's scopes and the configured lifetime. */
+  issueAccessToken: (
+    userId: string,
+    scopes: readonly string[],
+  ) => Promise<{ token: string; tokenExpiresAt: Date }>;
+  refreshTokens: RefreshTokenService;
+  partnerKeys: PartnerKeyService;
 }
 
 /** Returns true when the caller of this request is the user `userId`. */

@@ -20,3 +20,15 @@ export const contactLimitExceeded = (maxContacts: number) =>
 
 export const contactsForbidden = () =>
   expectedError(ErrorCode.Forbidden, 'Contacts are visible only to their owner.');
+
+/** The same error for an unknown, expired, revoked and reused refresh token. */
+export const invalidRefreshToken = () =>
+  expectedError(
+    ErrorCode.Unauthenticated,
+    'Refresh token is invalid, expired or revoked: log in again.',
+  );
+
+export const partnerKeysForbidden = (scope: string) =>
+  expectedError(ErrorCode.Forbidden, `Managing partner keys needs the "${scope}" scope.`, {
+    scope,
+  });

@@ -8,6 +8,9 @@ export const Order: OrderResolvers = {
   async __resolveReference(reference, { identity, loaders }) {
     const { id } = reference;
     if (!identity.userId || !isId('order', id) || ownerOf(id) !== identity.userId) return null;
-    return loaders.orderById.load(id);
+    // The id embeds the owner, and the stored owner is checked too, so a document whose id and
+    // owner disagree is not served to the owner the id names.
+    const order = await loaders.orderById.load(id);
+    return order?.ownerId === identity.userId ? order : null;
   },
 };

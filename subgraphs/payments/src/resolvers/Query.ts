@@ -6,6 +6,7 @@ export const Query: QueryResolvers = {
     if (!identity.userId) throw unauthenticated();
     // Someone else's order, like a malformed id, is simply not found.
     if (!isId('order', id) || ownerOf(id) !== identity.userId) return null;
-    return loaders.orderById.load(id);
+    const order = await loaders.orderById.load(id);
+    return order?.ownerId === identity.userId ? order : null;
   },
 };

@@ -5,4 +5,5 @@ export const Query: QueryResolvers = {
     if (identity.userId === null) return null;
     return loaders.userById.load(identity.userId);
   },
+  partnerKeys: (_parent, _args, { identity, partnerKeys }) => partnerKeys.list(identity),
 };

@@ -2,6 +2,7 @@ import { DateScalar, DateTimeScalar } from '@heartfelt/kit';
 import type { Resolvers } from '../generated/resolvers';
 import { Contact } from './Contact';
 import { Mutation } from './Mutation';
+import { PartnerKey } from './PartnerKey';
 import { Query } from './Query';
 import { User } from './User';
 
@@ -10,6 +11,7 @@ export const resolvers: Resolvers = {
   Mutation,
   User,
   Contact,
+  PartnerKey,
   DateTime: DateTimeScalar,
   Date: DateScalar,
 };
