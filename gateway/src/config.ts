@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfig, portSetting, secretSetting } from '@heartfelt/kit';
 import { z } from 'zod';
+import { limitSettings } from './limits/settings';
 
 const optionalUrl = () => z.url({ protocol: /^https?$/ }).optional();
 
@@ -73,6 +74,7 @@ export const gatewaySettings = {
   MAX_COST: z.coerce.number().int().min(1).default(5000),
   /** Open keep-alive connections per subgraph. */
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+  ...limitSettings,
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

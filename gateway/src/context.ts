@@ -4,6 +4,8 @@ import { HttpError, InvalidTokenError, verifyAccessToken, type Identity } from '
 /** The gateway's per-request context: who is calling, as verified from their token. */
 export interface GatewayContext {
   identity: Identity;
+  /** The client's IP address (see TRUST_PROXY_HOPS); per-IP limits are keyed by it. */
+  clientAddress: string;
 }
 
 /**

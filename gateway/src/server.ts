@@ -21,6 +21,9 @@ import { adminQueueRoutes } from './adminQueues';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
+import { clientAddress } from './limits/clientAddress';
+import { createRateLimits } from './limits/rateLimits';
+import { legacyJsonStatusPlugin } from './transport/jsonStatusPlugin';
 import { explorerPage, explorerRoutes } from './explorer';
 import { noStoreForWritesPlugin, responseCachePlugins } from './responseCache';
 import { SignedSubgraphDataSource, createSubgraphAgent } from './subgraphDataSource';
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   const cacheRedis = config.responseCacheRedisUrl
     ? createCacheRedis(config.responseCacheRedisUrl, logger)
     : undefined;
+  const rateLimits = createRateLimits(config, logger, metrics);
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile({
@@ -70,6 +74,8 @@ async function main(): Promise<void> {
     maxDirectives: { n: config.MAX_DIRECTIVES },
     maxTokens: { enabled: false },
     costLimit: { maxCost: config.MAX_COST },
+    // "Did you mean" hints map the schema for anyone when introspection is off.
+    blockFieldSuggestion: { enabled: config.NODE_ENV === 'production' },
   }).protect();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -90,6 +96,8 @@ async function main(): Promise<void> {
       noStoreForWritesPlugin(),
       ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
       ...armor.plugins,
+      ...rateLimits.plugins,
+      legacyJsonStatusPlugin(),
     ],
   });
   await apollo.start();
@@ -127,7 +135,10 @@ async function main(): Promise<void> {
     },
     graphqlHtmlPage: config.EXPLORER_ENABLED ? explorerPage : undefined,
     readiness: {},
-    context: async (req) => ({ identity: await identify(req, config.JWT_SECRET) }),
+    context: async (req) => ({
+      identity: await identify(req, config.JWT_SECRET),
+      clientAddress: clientAddress(req, config.TRUST_PROXY_HOPS),
+    }),
   });
   logger.info(
     { port: http.port, url: `http://${config.HOST}:${http.port}/graphql` },
@@ -140,6 +151,7 @@ async function main(): Promise<void> {
     await apollo.stop();
     await agent.close();
     await adminQueues.close();
+    await rateLimits.close();
     await cacheRedis?.quit().catch(() => cacheRedis.disconnect());
   });
 }

@@ -20,6 +20,8 @@ export const ErrorCode = {
   AlreadyPaid: 'ALREADY_PAID',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   LimitExceeded: 'LIMIT_EXCEEDED',
+  /** A rate limit or a logIn lockout; the response is HTTP 429 with Retry-After. */
+  RateLimited: 'RATE_LIMITED',
   DependencyFailed: 'DEPENDENCY_FAILED',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -1,0 +1,85 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { createCacheRedis, type Logger, type ServiceMetrics } from '@heartfelt/kit';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import type { GatewayContext } from '../context';
+import { costRateLimitPlugin } from './costRateLimit';
+import { createLimitMetrics } from './limitMetrics';
+import { logInProtectionPlugin } from './logInProtection';
+
+export interface RateLimitSettings {
+  REDIS_URL?: string;
+  RATE_LIMIT_ENABLED: boolean;
+  RATE_LIMIT_WINDOW_SECONDS: number;
+  RATE_LIMIT_IP_COST: number;
+  RATE_LIMIT_TIER_COSTS: Record<string, number>;
+  LOGIN_MAX_CONSECUTIVE_FAILURES: number;
+  LOGIN_LOCKOUT_SECONDS: number;
+  LOGIN_MAX_ATTEMPTS_PER_IP: number;
+}
+
+/** The gateway's rate-limit plugins and the Redis connection they share. */
+export interface RateLimits {
+  plugins: Array<ApolloServerPlugin<GatewayContext>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the cost rate limit and the logIn protection, with their counters in the cache
+ * Redis (REDIS_URL) so that every gateway replica draws on the same budgets. Without
+ * REDIS_URL the counters live in this process's memory, which suits one replica only.
+ */
+export function createRateLimits(
+  settings: RateLimitSettings,
+  logger: Logger,
+  serviceMetrics: ServiceMetrics,
+): RateLimits {
+  const redis = settings.REDIS_URL ? createCacheRedis(settings.REDIS_URL, logger) : undefined;
+  if (!redis) logger.warn('REDIS_URL is not set: rate limits are counted per gateway process');
+  const metrics = createLimitMetrics(serviceMetrics.registry);
+
+  const limiterFor = (name: string, points: number, duration: number): RateLimiterAbstract => {
+    const keyPrefix = `heartfelt:rl:${name}`;
+    return redis
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix,
+          points,
+          duration,
+          rejectIfRedisNotReady: true,
+        })
+      : new RateLimiterMemory({ keyPrefix, points, duration });
+  };
+
+  const plugins: Array<ApolloServerPlugin<GatewayContext>> = [
+    logInProtectionPlugin({
+      limiterFor,
+      maxConsecutiveFailures: settings.LOGIN_MAX_CONSECUTIVE_FAILURES,
+      lockoutSeconds: settings.LOGIN_LOCKOUT_SECONDS,
+      maxAttemptsPerIp: settings.LOGIN_MAX_ATTEMPTS_PER_IP,
+      logger,
+      metrics,
+    }),
+  ];
+  if (settings.RATE_LIMIT_ENABLED) {
+    plugins.push(
+      costRateLimitPlugin({
+        limiterFor: (name, points) => limiterFor(name, points, settings.RATE_LIMIT_WINDOW_SECONDS),
+        ipBudget: settings.RATE_LIMIT_IP_COST,
+        tierBudgets: settings.RATE_LIMIT_TIER_COSTS,
+        logger,
+        metrics,
+      }),
+    );
+  }
+
+  return {
+    plugins,
+    async close() {
+      await redis?.quit().catch(() => redis.disconnect());
+    },
+  };
+}
