@@ -12,8 +12,9 @@ const costs = new WeakMap<OperationDefinitionNode, number>();
 /**
  * Computes the cost of the operation that a request runs, with graphql-armor's own cost rule so
  * that the rate limit charges exactly what the cost limit checks: objects 2, scalars 1, each
- * level of nesting multiplying by 1.5, and a literal `first` multiplying its field. Costs are
- * cached per parsed operation, which Apollo Server reuses for repeated documents.
+ * level of nesting multiplying by 1.5, and a literal `first` multiplying its field. The result
+ * is rounded up to a whole number, because Redis counters take integers. Costs are cached per
+ * parsed operation, which Apollo Server reuses for repeated documents.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -37,6 +38,7 @@ export function operationCost(
       onAccept: [(_context, details: { n: number }) => (cost = details.n)],
     }),
   ]);
+  cost = Math.ceil(cost);
   costs.set(operation, cost);
   return cost;
 }
