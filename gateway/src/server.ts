@@ -23,6 +23,7 @@ import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
 import { clientAddress } from './limits/clientAddress';
 import { createRateLimits } from './limits/rateLimits';
+import { hideSuggestionsPlugin } from './transport/hideSuggestionsPlugin';
 import { legacyJsonStatusPlugin } from './transport/jsonStatusPlugin';
 import { explorerPage, explorerRoutes } from './explorer';
 import { noStoreForWritesPlugin, responseCachePlugins } from './responseCache';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
       ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
       ...armor.plugins,
       ...rateLimits.plugins,
+      ...(config.NODE_ENV === 'production' ? [hideSuggestionsPlugin<GatewayContext>()] : []),
       legacyJsonStatusPlugin(),
     ],
   });

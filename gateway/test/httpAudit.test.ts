@@ -1,6 +1,8 @@
 import { auditServer } from 'graphql-http';
 import { startGraph, type TestGraph } from '@heartfelt/testkit';
 
+// The audit's variable and encoding checks query __type, so it runs against the default
+// profile: in production, introspection is off and those checks get validation errors.
 let graph: TestGraph;
 
 beforeAll(async () => {
@@ -17,6 +19,7 @@ describe('GraphQL over HTTP audit', () => {
     const failures = results
       .filter((result) => result.status !== 'ok' && !result.name.startsWith('MAY'))
       .map((result) => `${result.id} ${result.name}: ${'reason' in result ? result.reason : ''}`);
+    expect(results.length).toBeGreaterThan(50);
     expect(failures).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ export * from './shardKeys';
 export * from './shardKeyCheck';
 export * from './store';
 export * from './tokens';
+export * from './traceId';
 export * from './scalars';
 export * from './validation';
 export * from './queues';
