@@ -23,6 +23,7 @@ import { identify, type GatewayContext } from './context';
 import { formatGatewayError } from './errors';
 import { clientAddress } from './limits/clientAddress';
 import { createRateLimits } from './limits/rateLimits';
+import { variableCostLimitPlugin } from './limits/variableCostLimit';
 import { hideSuggestionsPlugin } from './transport/hideSuggestionsPlugin';
 import { legacyJsonStatusPlugin } from './transport/jsonStatusPlugin';
 import { explorerPage, explorerRoutes } from './explorer';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
       noStoreForWritesPlugin(),
       ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
       ...armor.plugins,
+      variableCostLimitPlugin<GatewayContext>(config.MAX_COST),
       ...rateLimits.plugins,
       ...(config.NODE_ENV === 'production' ? [hideSuggestionsPlugin<GatewayContext>()] : []),
       legacyJsonStatusPlugin(),

@@ -31,6 +31,8 @@ interface Budget {
 export interface CostRateLimitOptions {
   /** Creates (once per tier and for IPs) a limiter of `points` per window. */
   limiterFor: (name: string, points: number) => RateLimiterAbstract;
+  /** Operations costlier than this are rejected by the cost limit and not charged. */
+  maxCost: number;
   ipBudget: number;
   tierBudgets: Record<string, number>;
   logger: Logger;
@@ -117,9 +119,10 @@ export function costRateLimitPlugin(
     async requestDidStart({ contextValue }) {
       let report: CostReport | undefined;
       return {
-        async didResolveOperation({ schema, document, operation }) {
+        async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const cost = operationCost(schema, document, operation);
+          const cost = operationCost(schema, document, operation, request.variables);
+          if (cost > options.maxCost) return;
           const charged: Budget[] = [];
           let tightest: CostReport | undefined;
           for (const budget of budgetsOf(contextValue)) {

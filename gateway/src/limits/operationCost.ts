@@ -2,43 +2,80 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import {
   Kind,
   validate,
+  visit,
+  type ArgumentNode,
   type DocumentNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 
 const costs = new WeakMap<OperationDefinitionNode, number>();
+// Costs that depend on variables, per request's variables object, so that the cost limit and
+// the rate limit of one request measure once.
+const costsByVariables = new WeakMap<Record<string, unknown>, number>();
+
+const isPageSize = (argument: ArgumentNode) =>
+  argument.name.value === 'first' || argument.name.value === 'last';
+
+/** Returns true when some `first` or `last` in the document is given by a variable. */
+function hasVariablePageSize(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Argument(argument) {
+      if (isPageSize(argument) && argument.value.kind === Kind.VARIABLE) found = true;
+    },
+  });
+  return found;
+}
+
+/** Replaces `first: $n` and `last: $n` by the integer the request passes, for measuring. */
+function inlinePageSizes(document: DocumentNode, variables: Record<string, unknown>): DocumentNode {
+  return visit(document, {
+    Argument(argument) {
+      if (!isPageSize(argument) || argument.value.kind !== Kind.VARIABLE) return undefined;
+      const value = variables[argument.value.name.value];
+      if (!Number.isInteger(value)) return undefined;
+      return { ...argument, value: { kind: Kind.INT, value: String(value) } };
+    },
+  });
+}
 
 /**
  * Computes the cost of the operation that a request runs, with graphql-armor's own cost rule so
- * that the rate limit charges exactly what the cost limit checks: objects 2, scalars 1, each
- * level of nesting multiplying by 1.5, and a literal `first` multiplying its field. The result
- * is rounded up to a whole number, because Redis counters take integers. Costs are cached per
+ * that the rate limit charges what the cost limit checks: objects 2, scalars 1, each level of
+ * nesting multiplying by 1.5, and `first` or `last` multiplying its field. Unlike armor's
+ * validation, page sizes passed as variables count too. The result is rounded up, because
+ * Redis counters take integers. Costs of documents without variable page sizes are cached per
  * parsed operation, which Apollo Server reuses for repeated documents.
  */
 export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
+  variables: Record<string, unknown> = {},
 ): number {
-  const cached = costs.get(operation);
+  const cached = costs.get(operation) ?? costsByVariables.get(variables);
   if (cached !== undefined) return cached;
 
   // Only the operation that runs and the fragments are measured, not the document's others.
-  const single: DocumentNode = {
+  let measured: DocumentNode = {
     kind: Kind.DOCUMENT,
     definitions: document.definitions.filter(
       (definition) => definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION,
     ),
   };
+  const variablePageSizes = hasVariablePageSize(measured);
+  if (variablePageSizes) measured = inlinePageSizes(measured, variables);
+
   let cost = 0;
-  validate(schema, single, [
+  validate(schema, measured, [
     costLimitRule({
       maxCost: Number.POSITIVE_INFINITY,
       onAccept: [(_context, details: { n: number }) => (cost = details.n)],
     }),
   ]);
   cost = Math.ceil(cost);
-  costs.set(operation, cost);
+  if (variablePageSizes) costsByVariables.set(variables, cost);
+  else costs.set(operation, cost);
   return cost;
 }

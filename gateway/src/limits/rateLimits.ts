@@ -12,6 +12,7 @@ import { logInProtectionPlugin } from './logInProtection';
 
 export interface RateLimitSettings {
   REDIS_URL?: string;
+  MAX_COST: number;
   RATE_LIMIT_ENABLED: boolean;
   RATE_LIMIT_WINDOW_SECONDS: number;
   RATE_LIMIT_IP_COST: number;
@@ -68,6 +69,7 @@ export function createRateLimits(
     plugins.push(
       costRateLimitPlugin({
         limiterFor: (name, points) => limiterFor(name, points, settings.RATE_LIMIT_WINDOW_SECONDS),
+        maxCost: settings.MAX_COST,
         ipBudget: settings.RATE_LIMIT_IP_COST,
         tierBudgets: settings.RATE_LIMIT_TIER_COSTS,
         logger,

@@ -10,6 +10,7 @@ export * from './logger';
 export * from './metrics';
 export * from './pagination';
 export * from './redis';
+export * from './representations';
 export * from './schema';
 export * from './service';
 export * from './shardKeys';

@@ -18,6 +18,7 @@ import { HttpError, startHttpServer } from './httpServer';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createCacheRedis, type Redis } from './redis';
+import { guardEntityRepresentations } from './representations';
 import { drainOnTerminationSignal } from './shutdown';
 import { connectStore, type Store } from './store';
 import {
@@ -141,9 +142,11 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
 ): Promise<void> {
   const { logger, config } = kit;
   const apollo = new ApolloServer<Context>({
-    schema: buildSubgraphSchema([
-      { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
-    ]),
+    schema: guardEntityRepresentations(
+      buildSubgraphSchema([
+        { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
+      ]),
+    ),
     formatError: maskUnexpectedErrors(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
