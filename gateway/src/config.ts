@@ -69,7 +69,8 @@ export const gatewaySettings = {
   MAX_TOKENS: z.coerce.number().int().min(1).default(2000),
   /**
    * Highest accepted operation cost, as graphql-armor counts it (objects 2, scalars 1, each
-   * level of nesting multiplying by 1.5). The Dashboard operation costs about 394.
+   * level of nesting multiplying by 1.5, `first` multiplying its field), with page sizes given
+   * as variables counted too. The Dashboard operation costs 3331 with its default first of 20.
    */
   MAX_COST: z.coerce.number().int().min(1).default(5000),
   /** Open keep-alive connections per subgraph. */

@@ -82,6 +82,22 @@ describe('cost rate limit', () => {
     expect(costOf(first)?.resetSeconds).toBeLessThanOrEqual(60);
   });
 
+  it('charges page sizes given as variables', async () => {
+    const literal = await graphql(graph.gatewayUrl, TEMPLATES, from('198.51.100.7'));
+    const variable = await graphql(
+      graph.gatewayUrl,
+      'query ($n: Int!) { templates(first: $n) { edges { node { id title } } } }',
+      { variables: { n: 5 }, ...from('198.51.100.7') },
+    );
+    const defaulted = await graphql(
+      graph.gatewayUrl,
+      'query ($n: Int! = 5) { templates(first: $n) { edges { node { id title } } } }',
+      from('198.51.100.7'),
+    );
+    expect(costOf(variable)?.charged).toBe(costOf(literal)?.charged);
+    expect(costOf(defaulted)?.charged).toBe(costOf(literal)?.charged);
+  });
+
   it('throttles an address with 429 and Retry-After', async () => {
     const finds = () => storeCommandCount(graph.subgraphUrls.templates, { command: 'find' });
     const results = await sendUntilThrottled(TEMPLATES, from('198.51.100.2'));

@@ -28,13 +28,28 @@ function hasVariablePageSize(document: DocumentNode): boolean {
   return found;
 }
 
-/** Replaces `first: $n` and `last: $n` by the integer the request passes, for measuring. */
-function inlinePageSizes(document: DocumentNode, variables: Record<string, unknown>): DocumentNode {
+/**
+ * Replaces `first: $n` and `last: $n` by the integer the request passes, or else by the
+ * variable's default, for measuring.
+ */
+function inlinePageSizes(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): DocumentNode {
+  const defaults = new Map<string, number>();
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.defaultValue?.kind === Kind.INT) {
+      defaults.set(definition.variable.name.value, Number(definition.defaultValue.value));
+    }
+  }
   return visit(document, {
     Argument(argument) {
       if (!isPageSize(argument) || argument.value.kind !== Kind.VARIABLE) return undefined;
-      const value = variables[argument.value.name.value];
-      if (!Number.isInteger(value)) return undefined;
+      const name = argument.value.name.value;
+      const value = name in variables ? variables[name] : defaults.get(name);
+      // Invalid sizes are left to the subgraph, which rejects them with BAD_USER_INPUT.
+      if (!Number.isInteger(value) || (value as number) < 1) return undefined;
       return { ...argument, value: { kind: Kind.INT, value: String(value) } };
     },
   });
@@ -65,7 +80,7 @@ export function operationCost(
     ),
   };
   const variablePageSizes = hasVariablePageSize(measured);
-  if (variablePageSizes) measured = inlinePageSizes(measured, variables);
+  if (variablePageSizes) measured = inlinePageSizes(measured, operation, variables);
 
   let cost = 0;
   validate(schema, measured, [
@@ -74,7 +89,7 @@ export function operationCost(
       onAccept: [(_context, details: { n: number }) => (cost = details.n)],
     }),
   ]);
-  cost = Math.ceil(cost);
+  cost = Math.max(0, Math.ceil(cost));
   if (variablePageSizes) costsByVariables.set(variables, cost);
   else costs.set(operation, cost);
   return cost;
