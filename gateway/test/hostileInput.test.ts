@@ -201,7 +201,8 @@ describe('hostile representations sent to a subgraph', () => {
         variables: { representations },
       }),
     });
-    return { status: response.status, headers: response.headers, ...(await response.json()) };
+    const body = (await response.json()) as Omit<GraphQLResult, 'status' | 'headers'>;
+    return { status: response.status, headers: response.headers, ...body };
   }
 
   it.each<[SubgraphName, string, string]>([

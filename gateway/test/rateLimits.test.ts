@@ -54,7 +54,7 @@ async function signUp(email: string, address: string): Promise<string> {
   return result.data!.signUp.token;
 }
 
-/** Sends `query` until it is throttled, at most `maxRequests` times; returns every result. */
+/** Sends `query` until it is throttled, at most `maxRequests` times, and returns the results. */
 async function sendUntilThrottled(
   query: string,
   options: ReturnType<typeof from>,

@@ -8,9 +8,9 @@ import { operationCost } from './operationCost';
 
 /** The budget report sent in `extensions.cost` of every response to an operation. */
 export interface CostReport {
-  /** Cost charged for this request; 0 when it was throttled. */
+  /** Cost charged for this request, 0 when it was throttled. */
   charged: number;
-  /** Cost left in the tightest budget until it refills; null while the limit store is down. */
+  /** Cost left in the tightest budget until it refills, or null while Redis is unreachable. */
   remaining: number | null;
   /** Size of that budget per window. */
   limit: number;
@@ -18,7 +18,7 @@ export interface CostReport {
   resetSeconds: number;
 }
 
-/** Identity fields that partner-key authentication adds; absent for user tokens. */
+/** Identity fields that partner-key authentication adds, absent for user tokens. */
 type RateLimitedIdentity = Identity & { partnerKeyId?: string | null; rateTier?: string | null };
 
 /** One budget that a request is charged against. */
@@ -139,7 +139,10 @@ export function costRateLimitPlugin(
               if (!(error instanceof RateLimiterRes)) {
                 metrics.storeErrors.inc({ limit: 'cost' });
                 if (!storeDown) {
-                  logger.warn({ err: error }, 'rate-limit store unreachable; not charging costs');
+                  logger.warn(
+                    { err: error },
+                    'rate-limit store unreachable, so operations run uncharged',
+                  );
                 }
                 storeDown = true;
                 report = { charged: 0, remaining: null, limit: budget.limit, resetSeconds: 0 };

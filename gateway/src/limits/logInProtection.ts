@@ -78,7 +78,7 @@ function emailOf(
     const email = (args.input as { email?: unknown } | undefined)?.email;
     return typeof email === 'string' ? email.trim().toLowerCase() : null;
   } catch {
-    // Invalid arguments fail in execution with BAD_USER_INPUT; nothing to count here.
+    // Invalid arguments fail in execution with BAD_USER_INPUT, so there is no attempt to count.
     return null;
   }
 }
@@ -101,7 +101,7 @@ const secondsUntil = (result: RateLimiterRes) => Math.max(1, Math.ceil(result.ms
  * let through, logged once and counted in `heartfelt_rate_limit_store_errors_total`.
  *
  * NOTE: a lockout is per email, so an attacker can keep someone's password login locked by
- * failing on purpose; the doubling lockout bounds how often they can try, not that nuisance.
+ * failing on purpose. The doubling lockout bounds their guesses but not that nuisance.
  */
 export function logInProtectionPlugin(
   options: LogInProtectionOptions,
@@ -109,7 +109,7 @@ export function logInProtectionPlugin(
   const { logger, metrics } = options;
   const perIp = options.limiterFor('login-ip', options.maxAttemptsPerIp, 3600);
   const perEmail = options.limiterFor('login-email', options.maxConsecutiveFailures, DAY_SECONDS);
-  // Counts lockouts per email in a day, for the doubling; far more than a day can hold.
+  // Counts lockouts per email in a day for the doubling. Its limit is never reached.
   const lockouts = options.limiterFor('login-lockouts', 1_000_000, DAY_SECONDS);
   let storeDown = false;
 
@@ -157,7 +157,7 @@ export function logInProtectionPlugin(
           } catch (error) {
             if (!(error instanceof RateLimiterRes)) return storeUnreachable(error);
             metrics.rejections.inc({ limit: 'login-email' });
-            // The first attempt past the limit starts a lockout; later ones wait it out.
+            // The first attempt past the limit starts a lockout, and later ones wait it out.
             const seconds =
               error.consumedPoints === options.maxConsecutiveFailures + 1
                 ? await lockEmail(email)
@@ -181,7 +181,10 @@ export function logInProtectionPlugin(
       function storeUnreachable(error: unknown): void {
         metrics.storeErrors.inc({ limit: 'login' });
         if (!storeDown) {
-          logger.warn({ err: error }, 'rate-limit store unreachable; not counting logIn attempts');
+          logger.warn(
+            { err: error },
+            'rate-limit store unreachable, so logIn attempts are not counted',
+          );
         }
         storeDown = true;
       }

@@ -30,9 +30,9 @@ export const limitSettings = {
    * default) keys per-IP limits by the socket's peer address and ignores the header.
    */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  /** Charges each operation's cost against per-caller budgets; "false" turns it off. */
+  /** Charges each operation's cost against per-caller budgets, unless "false". */
   RATE_LIMIT_ENABLED: flag('true'),
-  /** Length of a rate-limit window, in seconds; budgets refill at the end of each window. */
+  /** Length of a rate-limit window, in seconds. Budgets refill at the end of each window. */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
    * Cost budget per client IP address and window, for callers without a partner key. An
@@ -47,7 +47,7 @@ export const limitSettings = {
   RATE_LIMIT_TIER_COSTS: tierBudgets.default(tierBudgets.parse('user=100000,partner=1000000')),
   /** Failed logIn attempts in a row for one email before it is locked out. */
   LOGIN_MAX_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).default(5),
-  /** First lockout of an email, in seconds; each further lockout within a day doubles it. */
+  /** First lockout of an email, in seconds. Each further lockout within a day doubles it. */
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** logIn attempts per client IP address and hour, successful ones included. */
   LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(100),

@@ -4,7 +4,7 @@ import { operationCost } from './operationCost';
 
 /**
  * Applies MAX_COST to page sizes passed as variables. graphql-armor's cost limit runs at
- * validation, before variables are known, so `first: $n` counts there as 1; this check runs
+ * validation, before variables are known, so `first: $n` counts there as 1. This check runs
  * once the operation is resolved and rejects it the same way, with GRAPHQL_VALIDATION_FAILED
  * and HTTP 400, before any subgraph is called.
  */

@@ -7,8 +7,8 @@ const suggestion = /\s*Did you mean [^?]*\?/g;
 /**
  * Removes every "Did you mean" hint from error messages. graphql-armor's blockFieldSuggestion
  * (3.x) only matches hints that start with a quoted name, so misspelled enum values would
- * still list the real ones; this plugin covers the other forms. With introspection off, such
- * hints would let a client map the schema one guess at a time.
+ * still list the real ones. This plugin covers the other forms too. With introspection off,
+ * such hints would let a client map the schema one guess at a time.
  */
 export function hideSuggestionsPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
   return {

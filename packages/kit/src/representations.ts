@@ -1,7 +1,7 @@
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { badUserInput } from './errors';
 
-/** Deepest nesting accepted in a representation; compound keys here are two levels deep. */
+/** Deepest nesting accepted in a representation. The graph's keys and @requires fields are all flat. */
 const MAX_REPRESENTATION_DEPTH = 4;
 
 /**
