@@ -163,7 +163,7 @@ describe('connection arguments', () => {
     const result = await graphql(graph.gatewayUrl, TEMPLATES, { variables: { first: 1_000_000 } });
     expect(result.status).toBe(400);
     expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(result.errors?.[0]?.message).toMatch(/Cost limit of 5000 exceeded/);
+    expect(result.errors?.[0]?.message).toMatch(/Cost limit of 20000 exceeded/);
     // Only the two cheap requests, of cost 1 each, were charged.
     expect(await remainingAfter()).toBe(before - 1);
   });

@@ -38,13 +38,13 @@ export const limitSettings = {
    * Cost budget per client IP address and window, for callers without a partner key. An
    * operation costs what the MAX_COST check measures.
    */
-  RATE_LIMIT_IP_COST: z.coerce.number().int().min(1).default(200_000),
+  RATE_LIMIT_IP_COST: z.coerce.number().int().min(1).default(400_000),
   /**
    * Cost budgets per window by rate tier, charged to the partner key or, without one, the
    * signed-in user. Callers whose token names no tier get "partner" with a partner key and
    * "user" otherwise.
    */
-  RATE_LIMIT_TIER_COSTS: tierBudgets.default(tierBudgets.parse('user=100000,partner=1000000')),
+  RATE_LIMIT_TIER_COSTS: tierBudgets.default(tierBudgets.parse('user=200000,partner=2000000')),
   /** Failed logIn attempts in a row for one email before it is locked out. */
   LOGIN_MAX_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).default(5),
   /** First lockout of an email, in seconds. Each further lockout within a day doubles it. */
