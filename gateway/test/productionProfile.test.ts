@@ -113,6 +113,19 @@ describe('production profile', () => {
     }
   });
 
+  it('ignores X-Forwarded-For from clients', async () => {
+    // No proxy is trusted by default, so both requests draw on the budget of 127.0.0.1.
+    const remainingFrom = async (address: string) => {
+      const result = await graphql(graph.gatewayUrl, '{ __typename }', {
+        headers: { 'x-forwarded-for': address },
+      });
+      return (result.extensions?.cost as { remaining: number }).remaining;
+    };
+    const first = await remainingFrom('203.0.113.1');
+    const second = await remainingFrom('203.0.113.2');
+    expect(second).toBe(first - 1);
+  });
+
   it('serves no explorer', async () => {
     const html = { accept: 'text/html' };
     const root = await fetch(new URL('/', graph.gatewayUrl), { headers: html });
