@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     ],
   });
   await apollo.start();
+  await rateLimits.waitUntilReady(5000);
 
   const adminQueues = adminQueueRoutes({
     adminToken: config.ADMIN_TOKEN,

@@ -257,6 +257,10 @@ describe('logIn protection', () => {
 });
 
 describe('rate-limit store outage', () => {
+  beforeAll(async () => {
+    await signUp('outage@example.com', '198.51.100.31');
+  });
+
   it('serves requests uncharged while Redis is down', async () => {
     await graph.data.redis.stop();
     const result = await graphql(graph.gatewayUrl, TEMPLATES, from('198.51.100.30'));
@@ -267,6 +271,19 @@ describe('rate-limit store outage', () => {
     const metrics = await (await fetch(new URL('/metrics', graph.gatewayUrl))).text();
     expect(metrics).toMatch(
       /heartfelt_rate_limit_store_errors_total\{[^}]*limit="cost"[^}]*\} [1-9]/,
+    );
+  });
+
+  it('lets logIn through while Redis is down', async () => {
+    const result = await graphql<{ logIn: { token: string } }>(graph.gatewayUrl, LOG_IN, {
+      variables: { input: { email: 'outage@example.com', password: PASSWORD } },
+      ...from('198.51.100.31'),
+    });
+    expect(result.status).toBe(200);
+    expect(result.data?.logIn.token).toEqual(expect.any(String));
+    const metrics = await (await fetch(new URL('/metrics', graph.gatewayUrl))).text();
+    expect(metrics).toMatch(
+      /heartfelt_rate_limit_store_errors_total\{[^}]*limit="login"[^}]*\} [1-9]/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createCacheRedis, type Logger, type ServiceMetrics } from '@heartfelt/kit';
 import {
@@ -25,6 +26,12 @@ export interface RateLimitSettings {
 /** The gateway's rate-limit plugins and the Redis connection they share. */
 export interface RateLimits {
   plugins: Array<ApolloServerPlugin<GatewayContext>>;
+  /**
+   * Waits up to `timeoutMs` for the Redis connection, so that the first requests are charged.
+   * After the timeout, or a connection error, the gateway starts anyway and fails open until
+   * Redis is reachable.
+   */
+  waitUntilReady(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +87,21 @@ export function createRateLimits(
 
   return {
     plugins,
+    async waitUntilReady(timeoutMs) {
+      if (!redis || redis.status === 'ready') return;
+      let timer: NodeJS.Timeout | undefined;
+      const ready = await Promise.race([
+        // once() rejects on an 'error' event: Redis is down, so the wait is over too.
+        once(redis, 'ready').then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!ready)
+        logger.warn({ timeoutMs }, 'rate-limit Redis not ready, so the gateway starts without it');
+    },
     async close() {
       await redis?.quit().catch(() => redis.disconnect());
     },
