@@ -1,5 +1,6 @@
 // k6 scenario: logged-in users loading the Dashboard against a local graph.
-// Run against `npm start`: k6 run loadtest/dashboard.js
+// Run against `npm start` with the cost rate limit off, since every virtual user is the demo
+// user on one address: RATE_LIMIT_ENABLED=false npm start, then k6 run loadtest/dashboard.js
 // Settings: GRAPH_URL (default http://127.0.0.1:4000/graphql), VUS (default 10),
 // DURATION (default 30s). Only loopback targets are intended.
 import http from 'k6/http';

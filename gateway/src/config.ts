@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfig, portSetting, secretSetting } from '@heartfelt/kit';
 import { z } from 'zod';
+import { limitSettings } from './limits/settings';
 
 const optionalUrl = () => z.url({ protocol: /^https?$/ }).optional();
 
@@ -68,9 +69,11 @@ export const gatewaySettings = {
   MAX_TOKENS: z.coerce.number().int().min(1).default(2000),
   /**
    * Highest accepted operation cost, as graphql-armor counts it (objects 2, scalars 1, each
-   * level of nesting multiplying by 1.5). The Dashboard operation costs about 394.
+   * level of nesting multiplying by 1.5, `first` multiplying its field), with page sizes given
+   * as variables counted too. The Dashboard operation costs 3331 with its default first of 20
+   * and 15699 with the largest page, 100.
    */
-  MAX_COST: z.coerce.number().int().min(1).default(5000),
+  MAX_COST: z.coerce.number().int().min(1).default(20_000),
   /**
    * How long the gateway caches a partner key's record in the cache Redis, in seconds. Revoking
    * a key clears its entry; when that fails, the key keeps working for at most this long.
@@ -84,6 +87,7 @@ export const gatewaySettings = {
   APQ_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(86400),
   /** Open keep-alive connections per subgraph. */
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+  ...limitSettings,
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

@@ -12,6 +12,8 @@ export interface GatewayContext {
   identity: Identity;
   /** Set when an operator asked for explain mode with the admin token. */
   explain?: GatewayExplain | null;
+  /** The client's IP address (see TRUST_PROXY_HOPS); per-IP limits are keyed by it. */
+  clientAddress: string;
 }
 
 /**

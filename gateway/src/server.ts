@@ -28,6 +28,11 @@ import { createAuth } from './auth/createAuth';
 import type { GatewayContext } from './context';
 import { formatGatewayError } from './errors';
 import { explainFor, explainPlugin, recordQueryPlan } from './explain';
+import { clientAddress } from './limits/clientAddress';
+import { createRateLimits } from './limits/rateLimits';
+import { variableCostLimitPlugin } from './limits/variableCostLimit';
+import { hideSuggestionsPlugin } from './transport/hideSuggestionsPlugin';
+import { legacyJsonStatusPlugin } from './transport/jsonStatusPlugin';
 import { explorerPage, explorerRoutes } from './explorer';
 import { createGatewayMetrics, responseCacheMetricsPlugin } from './gatewayMetrics';
 import { noStoreForWritesPlugin, responseCachePlugins } from './responseCache';
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
   const reportRedis = config.ADMIN_TOKEN ? redis : undefined;
   const auth = createAuth({ config, tokens, agent, redis, logger });
   const includeDocument = activeTelemetrySettings()?.TRACE_GRAPHQL_DOCUMENT ?? false;
+  const rateLimits = createRateLimits(config, logger, metrics);
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile({
@@ -86,6 +92,8 @@ async function main(): Promise<void> {
     maxDirectives: { n: config.MAX_DIRECTIVES },
     maxTokens: { enabled: false },
     costLimit: { maxCost: config.MAX_COST },
+    // "Did you mean" hints map the schema for anyone when introspection is off.
+    blockFieldSuggestion: { enabled: config.NODE_ENV === 'production' },
   }).protect();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -112,9 +120,14 @@ async function main(): Promise<void> {
       noStoreForWritesPlugin(),
       ...(cacheRedis ? responseCachePlugins({ redis: cacheRedis, logger }) : []),
       ...armor.plugins,
+      variableCostLimitPlugin<GatewayContext>(config.MAX_COST),
+      ...rateLimits.plugins,
+      ...(config.NODE_ENV === 'production' ? [hideSuggestionsPlugin<GatewayContext>()] : []),
+      legacyJsonStatusPlugin(),
     ],
   });
   await apollo.start();
+  await rateLimits.waitUntilReady(5000);
 
   const adminQueues = adminQueueRoutes({
     adminToken: config.ADMIN_TOKEN,
@@ -153,6 +166,7 @@ async function main(): Promise<void> {
     context: async (req) => ({
       identity: await auth.identify(req),
       explain: explainFor(req, config.ADMIN_TOKEN),
+      clientAddress: clientAddress(req, config.TRUST_PROXY_HOPS),
     }),
   });
   logger.info(
@@ -166,6 +180,7 @@ async function main(): Promise<void> {
     await apollo.stop();
     await agent.close();
     await adminQueues.close();
+    await rateLimits.close();
     await redis?.quit().catch(() => redis.disconnect());
   });
 }

@@ -61,7 +61,7 @@ describe('gateway operation limits', () => {
     const result = await graphql(graph.gatewayUrl, nestedCards(2), { token });
     expect(result.status).toBe(400);
     expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(result.errors?.[0]?.message).toMatch(/Cost limit of 5000/);
+    expect(result.errors?.[0]?.message).toMatch(/Cost limit of 20000/);
   });
 
   it('rejects 20 aliases', async () => {

@@ -5,10 +5,12 @@ import { ErrorCode, isExpectedCode } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { currentRequestScope } from './requestScope';
+import { currentTraceId } from './traceId';
 
 /**
  * Returns a `formatError` that passes expected errors through and masks everything else: the
- * client gets a generic INTERNAL_SERVER_ERROR, and the original is logged once here.
+ * client gets a generic INTERNAL_SERVER_ERROR with a trace id, and the original is logged once
+ * here with the same id.
  */
 export function maskUnexpectedErrors(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -19,11 +21,15 @@ export function maskUnexpectedErrors(logger: Logger) {
       return { ...formatted, extensions };
     }
     const original = unwrapResolverError(error);
-    logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
+    const traceId = currentTraceId();
+    logger.error(
+      { err: original, path: formatted.path, traceId },
+      'unexpected error in a resolver',
+    );
     return {
       message: 'Internal server error.',
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.InternalServerError },
+      extensions: { code: ErrorCode.InternalServerError, traceId },
     };
   };
 }

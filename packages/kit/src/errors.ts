@@ -20,6 +20,8 @@ export const ErrorCode = {
   AlreadyPaid: 'ALREADY_PAID',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   LimitExceeded: 'LIMIT_EXCEEDED',
+  /** A rate limit or a logIn lockout; the response is HTTP 429 with Retry-After. */
+  RateLimited: 'RATE_LIMITED',
   DependencyFailed: 'DEPENDENCY_FAILED',
   /** A partner key marked safelist-only sent an operation that is not in the manifest. */
   PersistedQueryNotInSafelist: 'PERSISTED_QUERY_NOT_IN_SAFELIST',

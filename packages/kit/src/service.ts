@@ -24,6 +24,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createCacheRedis, type Redis } from './redis';
 import { faultSettings, faultsFrom, type Faults } from './faults';
+import { guardEntityRepresentations } from './representations';
 import { drainOnTerminationSignal } from './shutdown';
 import { operationSpanPlugin } from './telemetry/operationSpan';
 import { instrumentResolvers } from './telemetry/resolverSpans';
@@ -171,7 +172,7 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
     delaysMs: kit.faults.resolverDelaysMs,
   });
   const apollo = new ApolloServer<Context>({
-    schema,
+    schema: guardEntityRepresentations(schema),
     formatError: maskUnexpectedErrors(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,

@@ -34,7 +34,7 @@ const CARD = `query ($id: ID!) { card(id: $id) { ${CARD_FIELDS} } }`;
 const CARD_ENTITIES = `query ($representations: [_Any!]!) {
   _entities(representations: $representations) { ... on Card { id message } }
 }`;
-const USER_CARDS = `query ($representations: [_Any!]!, $first: Int, $after: String, $status: CardStatus) {
+const USER_CARDS = `query ($representations: [_Any!]!, $first: Int = 20, $after: String, $status: CardStatus) {
   _entities(representations: $representations) {
     ... on User {
       cards(first: $first, after: $after, status: $status) {

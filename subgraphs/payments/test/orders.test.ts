@@ -27,7 +27,7 @@ const ORDER = `
 `;
 
 const USER_ORDERS = `
-  query UserOrders($representations: [_Any!]!, $first: Int, $after: String) {
+  query UserOrders($representations: [_Any!]!, $first: Int = 20, $after: String) {
     _entities(representations: $representations) {
       ... on User {
         orders(first: $first, after: $after) {

@@ -207,7 +207,7 @@ export type User = {
 
 export type UserCardsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first: Scalars['Int']['input'];
   status?: InputMaybe<CardStatus>;
 };
 

@@ -59,7 +59,7 @@ export type QueryTemplateArgs = {
 
 export type QueryTemplatesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first: Scalars['Int']['input'];
   occasion?: InputMaybe<Occasion>;
 };
 
