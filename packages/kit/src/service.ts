@@ -12,6 +12,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
 import type { z } from 'zod';
 import {
+  fieldsWithResolvers,
   maskUnexpectedErrors,
   operationMetricsPlugin,
   requestLogPlugin,
@@ -142,10 +143,11 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
   options: SubgraphOptions<Context>,
 ): Promise<void> {
   const { logger, config } = kit;
+  const schema = buildSubgraphSchema([
+    { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
+  ]);
   const apollo = new ApolloServer<Context>({
-    schema: buildSubgraphSchema([
-      { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
-    ]),
+    schema,
     formatError: maskUnexpectedErrors(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -161,7 +163,7 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
       // object-typed field without a hint (maxAge 0) makes the whole response no-store.
       ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
       operationMetricsPlugin(kit.metrics),
-      resolverMetricsPlugin(kit.metrics),
+      resolverMetricsPlugin(kit.metrics, fieldsWithResolvers(schema)),
       requestLogPlugin(logger),
       explainResponsePlugin(),
     ],

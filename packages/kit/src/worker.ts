@@ -6,6 +6,7 @@ import { startHttpServer } from './httpServer';
 import { createQueue, createQueueRedis, QUEUE_PREFIX, type QueueName } from './queues';
 import type { ServiceKit } from './service';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 
@@ -164,6 +165,8 @@ export async function runWorkers(
   const apollo = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse('type Query { worker: String }') }),
     stopOnTerminationSignals: false,
+    logger,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const http = await startHttpServer({
