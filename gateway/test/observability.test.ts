@@ -408,10 +408,11 @@ describe('explain mode', () => {
   });
 
   it('ignores the header without the right admin token', async () => {
-    for (const headers of [
+    const cases: Array<Record<string, string>> = [
       { 'x-heartfelt-explain': '1' },
       { 'x-heartfelt-explain': '1', 'x-heartfelt-admin-token': `${ADMIN_TOKEN}x` },
-    ]) {
+    ];
+    for (const headers of cases) {
       const result = await graphql(graph.gatewayUrl, operation('BrowseTemplates'), {
         variables: { occasion: 'BIRTHDAY', first: 4 },
         headers,
