@@ -29,7 +29,7 @@ export const workerSettings = {
 /** Job states counted in `heartfelt_queue_jobs`. */
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
-/** Longest a scrape waits for the queue Redis to return job counts, in milliseconds. */
+/** Maximum time a scrape waits for the queue Redis to return job counts, in milliseconds. */
 const QUEUE_COUNT_TIMEOUT_MS = 2000;
 
 interface JobMetrics {
@@ -137,7 +137,7 @@ export async function runWorkers(
     registers: [kit.metrics.registry],
     async collect() {
       // A scrape must not wait for an unreachable queue Redis: the client queues commands until
-      // it returns. The gauge then keeps its last values and the scrape is answered.
+      // it returns. The gauge then keeps its last values and the scrape still succeeds.
       const read = Promise.all(
         [...queues].map(async ([name, queue]) => {
           const counts = await queue.getJobCounts(...QUEUE_STATES);
