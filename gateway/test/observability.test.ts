@@ -12,8 +12,8 @@ import {
 
 // One graph with every worker, the admin token set and debug logs, driven through sign-up,
 // log-in, a card's checkout, the Dashboard, a catalogue query and a message generation. Then:
-// every process's /metrics passes promtool, the metrics name what happened, no log line holds
-// the password, address or tokens, and explain mode answers only to the admin token.
+// every process's /metrics passes promtool, the metrics name what happened, no log line contains
+// the password, address or tokens, and explain mode works only with the admin token.
 
 const root = findRepoRoot();
 const operation = (name: string) =>
