@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext, GraphQLResponse } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLObjectType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { ErrorCode, isExpectedCode } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
@@ -75,13 +75,31 @@ export function operationMetricsPlugin<Context extends BaseContext>(
 }
 
 /**
- * Times the resolvers worth timing in `heartfelt_graphql_resolver_duration_seconds`: root
- * fields and fields with a resolver of their own, which are the ones that read a loader, the
- * store or another service. The label is the schema coordinate (`Card.template`) rather than
- * the response path, because aliases and list indices would let clients create new series.
+ * Returns the schema coordinates (`Card.template`) of root fields and of fields with a resolver
+ * of their own. Call it before Apollo Server starts, because Apollo Server then wraps every
+ * field's resolver to call plugins.
+ */
+export function fieldsWithResolvers(schema: GraphQLSchema): Set<string> {
+  const coordinates = new Set<string>();
+  const roots = new Set([schema.getQueryType(), schema.getMutationType()]);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (roots.has(type) || field.resolve) coordinates.add(`${type.name}.${field.name}`);
+    }
+  }
+  return coordinates;
+}
+
+/**
+ * Times the resolvers worth timing in `heartfelt_graphql_resolver_duration_seconds`: root fields
+ * and fields with a resolver of their own (see {@link fieldsWithResolvers}), which are the ones
+ * that read a loader, the store or another service. The label is the schema coordinate rather
+ * than the response path, because aliases and list indices would let clients create new series.
  */
 export function resolverMetricsPlugin<Context extends BaseContext>(
   metrics: ServiceMetrics,
+  timedFields: ReadonlySet<string>,
 ): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
@@ -89,17 +107,12 @@ export function resolverMetricsPlugin<Context extends BaseContext>(
         async executionDidStart() {
           return {
             willResolveField({ info }) {
-              const { parentType, fieldName, schema } = info;
-              const isRoot =
-                parentType === schema.getQueryType() || parentType === schema.getMutationType();
-              if (!isRoot && !parentType.getFields()[fieldName]?.resolve) return;
+              const field = `${info.parentType.name}.${info.fieldName}`;
+              if (!timedFields.has(field)) return;
               const startedAt = process.hrtime.bigint();
               return () => {
                 const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-                metrics.resolverDuration.observe(
-                  { field: `${parentType.name}.${fieldName}` },
-                  seconds,
-                );
+                metrics.resolverDuration.observe({ field }, seconds);
               };
             },
           };

@@ -48,6 +48,11 @@ export function createMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'heartfelt_' });
+  // prom-client names these gauges with `_total`, which Prometheus keeps for counters. The
+  // gauges of the same name without the suffix, by type, add up to the same numbers.
+  for (const name of ['active_handles', 'active_requests', 'active_resources']) {
+    registry.removeSingleMetric(`heartfelt_nodejs_${name}_total`);
+  }
 
   return {
     registry,

@@ -12,6 +12,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
 import type { z } from 'zod';
 import {
+  fieldsWithResolvers,
   maskUnexpectedErrors,
   operationMetricsPlugin,
   requestLogPlugin,
@@ -167,6 +168,8 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
   const schema = buildSubgraphSchema([
     { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
   ]);
+  // Taken before fault delays give plain fields a resolver of their own.
+  const timedResolvers = fieldsWithResolvers(schema);
   instrumentResolvers(schema, {
     traced: isTracingEnabled(),
     delaysMs: kit.faults.resolverDelaysMs,
@@ -191,7 +194,7 @@ export async function startSubgraph<Context extends BaseContext, Extra extends z
       operationSpanPlugin({
         includeDocument: activeTelemetrySettings()?.TRACE_GRAPHQL_DOCUMENT ?? false,
       }),
-      resolverMetricsPlugin(kit.metrics),
+      resolverMetricsPlugin(kit.metrics, timedResolvers),
       requestLogPlugin(logger),
       explainResponsePlugin(),
     ],

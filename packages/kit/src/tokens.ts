@@ -105,14 +105,14 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
 }
 
 /**
- * Claim of a gateway token that asks the subgraph to return its explain facts. Only the gateway
+ * Claim of a gateway token that requests the subgraph's explain facts. Only the gateway
  * can set it, and it does so only for a request that carried the admin token.
  */
 const EXPLAIN_CLAIM = 'hf_explain';
 
 /** Options of {@link signGatewayToken}. */
 export interface GatewayTokenOptions {
-  /** Asks the subgraph for its cache and store facts in `extensions.explain`. */
+  /** Requests the subgraph's cache and store facts in `extensions.explain`. */
   explain?: boolean;
 }
 
@@ -157,7 +157,7 @@ export async function verifyGatewayToken(
   return (await readGatewayToken(token, subgraph, secret)).identity;
 }
 
-/** What a verified gateway token says about its request. */
+/** Claims that a verified gateway token carries about its request. */
 export interface GatewayTokenClaims {
   identity: Identity;
   /** True when an operator asked the gateway to explain this request. */

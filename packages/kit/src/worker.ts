@@ -7,6 +7,7 @@ import { traceProcessor } from './telemetry/jobSpans';
 import { createQueue, createQueueRedis, QUEUE_PREFIX, type QueueName } from './queues';
 import type { ServiceKit } from './service';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 
@@ -29,7 +30,7 @@ export const workerSettings = {
 /** Job states counted in `heartfelt_queue_jobs`. */
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
-/** Longest a scrape waits for the queue Redis to return job counts, in milliseconds. */
+/** Maximum time a scrape waits for the queue Redis to return job counts, in milliseconds. */
 const QUEUE_COUNT_TIMEOUT_MS = 2000;
 
 interface JobMetrics {
@@ -138,7 +139,7 @@ export async function runWorkers(
     registers: [kit.metrics.registry],
     async collect() {
       // A scrape must not wait for an unreachable queue Redis: the client queues commands until
-      // it returns. The gauge then keeps its last values and the scrape is answered.
+      // it returns. The gauge then keeps its last values and the scrape still succeeds.
       const read = Promise.all(
         [...queues].map(async ([name, queue]) => {
           const counts = await queue.getJobCounts(...QUEUE_STATES);
@@ -166,6 +167,8 @@ export async function runWorkers(
   const apollo = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse('type Query { worker: String }') }),
     stopOnTerminationSignals: false,
+    logger,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const http = await startHttpServer({
