@@ -51,12 +51,14 @@ const { values: args } = parseArgs({
 });
 
 /** Run lengths in seconds, and load settings. */
-const WARMUP_SECONDS = args.short ? 3 : 8;
-const MEASURE_SECONDS = args.short ? 8 : 25;
+const WARMUP_SECONDS = args.short ? 2 : 5;
+const MEASURE_SECONDS = args.short ? 5 : 12;
+/** Measured windows per contender and operation, taken in turn across contenders. */
+const ROUNDS = args.short ? 2 : 3;
 const CONNECTIONS = 16;
-const USERS = 200;
+const USERS = 100;
 const CARDS_PER_USER = 50;
-const TOKENS_PER_USER = 5;
+const TOKENS_PER_USER = 10;
 const CLOCK_TICKS_PER_SECOND = 100;
 
 const operations = [
@@ -264,31 +266,65 @@ async function load(target, operation, seconds) {
   return result;
 }
 
-/** Runs one measured load against one contender and returns its numbers. */
-async function measure(contender, operation, target, graph) {
-  await load(target, operation, WARMUP_SECONDS);
+/** Returns the CPU seconds used so far by the contender's process and by the subgraphs. */
+function cpuSnapshot(contender, graph) {
   const subgraphPids = Object.entries(graph.processes)
     .filter(([name]) => name !== 'gateway')
     .map(([, service]) => service.pid);
-  const gatewayBefore = contender.pid ? cpuSecondsOf(contender.pid) : 0;
-  const subgraphsBefore = subgraphPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+  return {
+    gateway: contender.pid ? cpuSecondsOf(contender.pid) : 0,
+    subgraphs: subgraphPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
+  };
+}
+
+/** Runs one measured load window against one contender and returns its raw numbers. */
+async function measureWindow(contender, operation, target, graph) {
+  const before = cpuSnapshot(contender, graph);
   const result = await load(target, operation, MEASURE_SECONDS);
-  const gatewayCpu = contender.pid ? cpuSecondsOf(contender.pid) - gatewayBefore : 0;
-  const subgraphsCpu =
-    subgraphPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0) - subgraphsBefore;
-  const requests = result.requests.total;
-  const failed = result.non2xx + result.errors + result.timeouts;
+  const after = cpuSnapshot(contender, graph);
+  return {
+    requests: result.requests.total,
+    failed: result.non2xx + result.errors + result.timeouts,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    gatewayCpu: after.gateway - before.gateway,
+    subgraphsCpu: after.subgraphs - before.subgraphs,
+  };
+}
+
+/** Sums the windows of one contender and operation into one row. */
+function summarize(contender, operation, windows) {
+  const sum = (key) => windows.reduce((total, window) => total + window[key], 0);
+  const requests = sum('requests');
+  const p50s = windows.map((window) => window.p50Ms).sort((a, b) => a - b);
   return {
     contender: contender.id,
     operation: operation.name,
     requests,
-    failed,
-    requestsPerSecond: requests / MEASURE_SECONDS,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    gatewayCpuPer1k: contender.pid ? (gatewayCpu / requests) * 1000 : null,
-    subgraphsCpuPer1k: (subgraphsCpu / requests) * 1000,
+    failed: sum('failed'),
+    requestsPerSecond: requests / (MEASURE_SECONDS * windows.length),
+    p50Ms: p50s[Math.floor(p50s.length / 2)],
+    p99Ms: Math.max(...windows.map((window) => window.p99Ms)),
+    gatewayCpuPer1k: contender.pid ? (sum('gatewayCpu') / requests) * 1000 : null,
+    subgraphsCpuPer1k: (sum('subgraphsCpu') / requests) * 1000,
   };
+}
+
+/**
+ * Sends every operation once for each user through our gateway, so that the subgraphs' entity
+ * caches are as warm for the first contender measured as for the last.
+ */
+async function primeCaches(graph, tokens) {
+  const firstTokens = tokens.clientTokens.slice(0, USERS);
+  for (const operation of operations) {
+    const queue = [...firstTokens];
+    const worker = async () => {
+      for (let token = queue.shift(); token; token = queue.shift()) {
+        await sendOnce(graph.gatewayUrl, operation, { authorization: `Bearer ${token}` });
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  }
 }
 
 function formatRow(row) {
@@ -324,6 +360,8 @@ async function main() {
       MONGO_URL: store.url,
       MONGO_DB: dbName,
       RESPONSE_CACHE_ENABLED: 'false',
+      // Entity cache entries outlive the run, so every contender meets the same warm caches.
+      ENTITY_CACHE_TTL_SECONDS: '3600',
       LOG_LEVEL: 'warn',
       // The gateway writes a CPU profile into this folder when it stops.
       ...(args['cpu-prof']
@@ -376,9 +414,13 @@ async function main() {
       process.stdout.write(`${operation.name}: ${reference.bytes} bytes per response\n`);
     }
 
+    process.stdout.write('warming the subgraphs\' caches\n');
+    await primeCaches(graph, tokens);
+
     const rows = [];
     for (const operation of operations) {
       process.stdout.write(`\n${operation.label}\n`);
+      const entries = [];
       for (const contender of contenders) {
         if (contender.id === 'direct' && !operation.singleSubgraph) continue;
         const target = targetFor(contender, operation, tokens, bodyBytes);
@@ -386,25 +428,33 @@ async function main() {
           const sample = await sendOnce(target.url, operation, { [target.header]: target.tokens[0] });
           assertSameData(contender, operation, sample.body, referenceData[operation.name]);
         }
-        const row = await measure(contender, operation, target, graph);
+        await load(target, operation, WARMUP_SECONDS);
+        entries.push({ contender, target, windows: [] });
+      }
+      // Contenders take turns, so that a change in the machine's other load hits them all.
+      for (let round = 0; round < ROUNDS; round += 1) {
+        for (const entry of entries) {
+          entry.windows.push(await measureWindow(entry.contender, operation, entry.target, graph));
+        }
+      }
+      for (const entry of entries) {
+        const row = summarize(entry.contender, operation, entry.windows);
         rows.push(row);
         process.stdout.write(formatRow(row));
       }
     }
 
-    // Deduplication on: the same token on every request, Dashboard only.
+    // Deduplication possible: the same token on every request, Dashboard only.
     const dedupRows = [];
     const dashboard = operations.find((operation) => operation.name === 'Dashboard');
     if (dashboard) {
       process.stdout.write('\nDashboard, one token for every request\n');
       for (const contender of contenders.filter((c) => ['ours', 'hive'].includes(c.id))) {
         const target = targetFor(contender, dashboard, tokens, bodyBytes);
-        const row = await measure(
-          contender,
-          dashboard,
-          { ...target, tokens: [target.tokens[0]] },
-          graph,
-        );
+        const oneToken = { ...target, tokens: [target.tokens[0]] };
+        await load(oneToken, dashboard, WARMUP_SECONDS);
+        const window = await measureWindow(contender, dashboard, oneToken, graph);
+        const row = summarize(contender, dashboard, [window]);
         dedupRows.push(row);
         process.stdout.write(formatRow(row));
       }
@@ -417,6 +467,7 @@ async function main() {
       settings: {
         warmupSeconds: WARMUP_SECONDS,
         measureSeconds: MEASURE_SECONDS,
+        rounds: ROUNDS,
         connections: CONNECTIONS,
         users: USERS,
         clientTokens: tokens.clientTokens.length,

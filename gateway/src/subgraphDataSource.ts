@@ -7,8 +7,9 @@ import {
   type Logger,
 } from '@heartfelt/kit';
 import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import type { GatewayContext } from './context';
+import { createSubgraphFetcher } from './subgraphFetcher';
 
 /**
  * Creates the HTTP client shared by all subgraph fetches: a bounded pool of keep-alive
@@ -54,13 +55,14 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     agent: Agent,
     private readonly logger: Logger,
   ) {
+    const fetchSubgraph = createSubgraphFetcher(agent);
     super({
       url,
-      fetcher: (async (input: string, init: Parameters<typeof undiciFetch>[1]) => {
+      fetcher: (async (input: string, init: Parameters<typeof fetchSubgraph>[1]) => {
         try {
-          return await undiciFetch(input, { ...init, dispatcher: agent });
+          return await fetchSubgraph(input, init);
         } catch (error) {
-          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+          const cause = error as { code?: string; message?: string };
           logger.error(
             { subgraph: subgraphName, err: cause?.code ?? cause?.message ?? String(error) },
             'subgraph fetch failed',
