@@ -16,6 +16,8 @@
 //
 // Run after `npm run build`: npm run bench:gateways [-- --short] [-- --no-write]
 //   [-- --contenders=ours,stock] [-- --operations=Dashboard] [-- --cpu-prof=FOLDER]
+// An A/B of a change to our gateway: --variant-script=PATH/server.js (a copy of another build)
+// and/or --variant-node-options="--flag" add the contender "ours-variant" to the same run.
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -47,6 +49,8 @@ const { values: args } = parseArgs({
     contenders: { type: 'string' },
     operations: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'variant-script': { type: 'string' },
+    'variant-node-options': { type: 'string' },
   },
 });
 
@@ -96,6 +100,20 @@ const contenderDefinitions = [
     script: 'contenders/hiveGateway.mjs',
     env: { HIVE_DEDUPLICATION: 'true' },
   },
+  ...(args['variant-script'] || args['variant-node-options']
+    ? [
+        {
+          id: 'ours-variant',
+          label: 'our gateway, variant',
+          script: args['variant-script'] ?? join(root, 'gateway', 'dist', 'server.js'),
+          env: {
+            RESPONSE_CACHE_ENABLED: 'false',
+            LOG_LEVEL: 'warn',
+            NODE_OPTIONS: args['variant-node-options'] ?? '',
+          },
+        },
+      ]
+    : []),
   { id: 'direct', label: 'subgraph called directly' },
   { id: 'bare', label: 'bare node:http server', script: 'contenders/bareServer.mjs' },
 ].filter((contender) => !args.contenders || args.contenders.split(',').includes(contender.id));
@@ -161,7 +179,7 @@ async function startContender(contender, graph) {
   const managed = await spawnManaged({
     name: contender.id,
     command: process.execPath,
-    args: [join(root, 'loadtest', contender.script)],
+    args: [contender.script.startsWith('/') ? contender.script : join(root, 'loadtest', contender.script)],
     env: {
       ...process.env,
       ...testSecrets,
