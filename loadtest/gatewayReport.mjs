@@ -38,7 +38,7 @@ function barChart({ title, unit, groups, contenders, valueOf, format }) {
         `<text x="20" y="${y + 12}">${escapeXml(bar.contender.label)}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${width.toFixed(1)}" height="${barHeight - 3}"` +
           ` fill="${COLORS[bar.index % COLORS.length]}"/>`,
-        `<text x="${labelWidth + width + 6}" y="${y + 12}">${escapeXml(format(bar.value))}</text>`,
+        `<text x="${(labelWidth + width + 6).toFixed(1)}" y="${y + 12}">${escapeXml(format(bar.value))}</text>`,
       );
       y += barHeight;
     }
@@ -105,8 +105,9 @@ function renderMarkdown(report) {
   for (const operation of report.operations) {
     const ours = rowOf(report, operation.name, 'ours');
     if (!ours) continue;
+    // The bare server is the floor of HTTP handling, not a gateway to compare with.
     for (const row of report.rows.filter(
-      (r) => r.operation === operation.name && r.contender !== 'ours',
+      (r) => r.operation === operation.name && !['ours', 'bare'].includes(r.contender),
     )) {
       const cpu =
         row.gatewayCpuPer1k === null || !ours.gatewayCpuPer1k
@@ -144,7 +145,7 @@ function renderMarkdown(report) {
   return out.join('\n');
 }
 
-/** Writes the JSON, the charts and the markdown tables; returns the paths written. */
+/** Writes the JSON, the charts and the markdown tables, and returns the paths written. */
 export async function writeReport(root, report) {
   const folder = join(root, 'docs', 'benchmarks');
   await mkdir(folder, { recursive: true });

@@ -1,10 +1,12 @@
 // Gateway benchmark: the same subgraphs, supergraph and operations through several gateways in
 // one run, each gateway a process of its own on a loopback port.
 //
-// Contenders: our gateway (gateway/dist/server.js, response cache off); stock @apollo/gateway
-// on @apollo/server with default settings; Hive Gateway with deduplication off and with its
-// defaults; the users subgraph called directly (single-subgraph operation only); a bare
-// node:http server returning a body of the same size as our gateway's response.
+// Contenders:
+// - our gateway (gateway/dist/server.js), response cache off;
+// - stock @apollo/gateway on @apollo/server with default settings;
+// - Hive Gateway, with deduplication off and with its defaults;
+// - the users subgraph called directly, for the single-subgraph operation only;
+// - a bare node:http server that returns a body as large as our gateway's response.
 //
 // Every request carries a different client token from a pool (several tokens per seeded user,
 // users taken in turn), so no gateway can answer two in-flight requests with one result. A
@@ -168,7 +170,7 @@ async function waitForGraphQL(url, headers, timeoutMs = 30_000) {
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms.`);
+    if (Date.now() > deadline) throw new Error(`${url} did not return 200 within ${timeoutMs} ms.`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -226,7 +228,7 @@ async function issueTokens(db) {
   return { clientTokens, directTokens };
 }
 
-/** Sends one operation; returns the parsed body and its size in bytes. */
+/** Sends one operation and returns the parsed body with its size in bytes. */
 async function sendOnce(url, operation, headers) {
   const response = await fetch(url, {
     method: 'POST',
@@ -418,7 +420,7 @@ async function main() {
       }
     }
 
-    // Sizes and reference data come from our gateway, or from stock when ours is not run.
+    // Response sizes and the reference data come from our gateway.
     const referenceUrl = graph.gatewayUrl;
     const bodyBytes = {};
     const referenceData = {};
@@ -462,7 +464,7 @@ async function main() {
       }
     }
 
-    // Deduplication possible: the same token on every request, Dashboard only.
+    // The same token on every Dashboard request, so that deduplication can take effect.
     const dedupRows = [];
     const dashboard = operations.find((operation) => operation.name === 'Dashboard');
     if (dashboard) {

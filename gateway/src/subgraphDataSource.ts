@@ -62,9 +62,9 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
         try {
           return await fetchSubgraph(input, init);
         } catch (error) {
-          const cause = error as { code?: string; message?: string };
+          const failure = error as { code?: string; message?: string };
           logger.error(
-            { subgraph: subgraphName, err: cause?.code ?? cause?.message ?? String(error) },
+            { subgraph: subgraphName, err: failure.code ?? failure.message ?? String(error) },
             'subgraph fetch failed',
           );
           throw dependencyFailed();

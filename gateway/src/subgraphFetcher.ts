@@ -36,8 +36,8 @@ class ResponseHeaders {
 /**
  * Creates a fetcher that sends subgraph requests with undici's `Agent.request`, on the agent's
  * keep-alive connections. It skips the WHATWG `fetch` layer (Request, Headers, Response and web
- * streams objects per call), which took about a sixth of the gateway's CPU samples under the
- * gateway benchmark. The body is read whole, because every caller reads it whole.
+ * streams objects per call), which took 15% of the gateway's CPU profile samples in the
+ * Dashboard run of loadtest/gateways.mjs. The body is read whole, as every caller reads it.
  */
 export function createSubgraphFetcher(agent: Agent): SubgraphFetcher {
   const targets = new Map<string, { origin: string; path: string }>();

@@ -1,6 +1,6 @@
 // A bare node:http server that reads the request body and returns a fixed JSON body of a given
 // size: the floor that any gateway's HTTP handling is compared with. The size is chosen per
-// request with the `bytes` search parameter, so one server stands in for every operation.
+// request with the `bytes` search parameter, so one server serves every operation.
 // Settings: PORT.
 import { createServer } from 'node:http';
 
