@@ -58,9 +58,12 @@ const { values: args } = parseArgs({
 
 /** Run lengths in seconds, and load settings. */
 const WARMUP_SECONDS = args.short ? 2 : 5;
-const MEASURE_SECONDS = args.short ? 5 : 12;
-/** Measured windows per contender and operation, taken in turn across contenders. */
-const ROUNDS = args.short ? 2 : 3;
+const MEASURE_SECONDS = args.short ? 3 : 6;
+/**
+ * Measured windows per contender and operation, taken in turn across contenders. Many short
+ * windows average out the other load on a shared machine better than a few long ones.
+ */
+const ROUNDS = args.short ? 4 : 6;
 const CONNECTIONS = 16;
 const USERS = 100;
 const CARDS_PER_USER = 50;
@@ -377,6 +380,8 @@ async function main() {
   const dbName = 'heartfelt_bench';
   const graph = await startGraph({
     env: {
+      // Production settings everywhere, as for the contenders started below.
+      NODE_ENV: 'production',
       MONGO_URL: store.url,
       MONGO_DB: dbName,
       RESPONSE_CACHE_ENABLED: 'false',
@@ -451,9 +456,10 @@ async function main() {
         await load(target, operation, WARMUP_SECONDS);
         entries.push({ contender, target, windows: [] });
       }
-      // Contenders take turns, so that a change in the machine's other load hits them all.
+      // Contenders take turns, so that a change in the machine's other load hits them all. Every
+      // other round runs them in reverse order, so that no contender always goes first.
       for (let round = 0; round < ROUNDS; round += 1) {
-        for (const entry of entries) {
+        for (const entry of round % 2 === 0 ? entries : [...entries].reverse()) {
           entry.windows.push(await measureWindow(entry.contender, operation, entry.target, graph));
         }
       }
