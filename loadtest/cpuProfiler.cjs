@@ -15,7 +15,10 @@ if (folder && /gateway[/\\]dist[/\\]server\.js$/.test(process.argv[1] ?? '')) {
     // Same-thread inspector sessions run their callbacks synchronously, as 'exit' requires.
     session.post('Profiler.stop', (error, result) => {
       if (!error) {
-        writeFileSync(join(folder, `gateway-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+        writeFileSync(
+          join(folder, `gateway-${process.pid}.cpuprofile`),
+          JSON.stringify(result.profile),
+        );
       }
     });
   });

@@ -9,7 +9,10 @@ const END_MARKER = '<!-- gateways:end -->';
 const COLORS = ['#1f6feb', '#8250df', '#bf8700', '#cf222e', '#1a7f37', '#57606a'];
 
 const escapeXml = (text) =>
-  String(text).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
+  String(text).replace(
+    /[<>&"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c],
+  );
 
 /**
  * Renders a horizontal bar chart with one group of bars per operation and one bar per
@@ -28,9 +31,7 @@ function barChart({ title, unit, groups, contenders, valueOf, format }) {
       .filter((bar) => bar.value !== null && bar.value !== undefined);
     if (bars.length === 0) continue;
     const max = Math.max(...bars.map((bar) => bar.value));
-    lines.push(
-      `<text x="10" y="${y}" font-weight="bold">${escapeXml(group.label)}</text>`,
-    );
+    lines.push(`<text x="10" y="${y}" font-weight="bold">${escapeXml(group.label)}</text>`);
     y += 8;
     for (const bar of bars) {
       const width = max > 0 ? Math.max(1, (bar.value / max) * chartWidth) : 1;
@@ -57,7 +58,10 @@ function barChart({ title, unit, groups, contenders, valueOf, format }) {
 const number = (value, digits = 0) =>
   value === null || value === undefined
     ? '–'
-    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    : value.toLocaleString('en-US', {
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
 
 function rowOf(report, operation, contender) {
   return report.rows.find((row) => row.operation === operation && row.contender === contender);
@@ -145,6 +149,13 @@ function renderMarkdown(report) {
   return out.join('\n');
 }
 
+/** Formats a file's new text with the repository's Prettier settings, as `npm run format` would. */
+async function formatted(path, text) {
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  return prettier.format(text, { ...options, filepath: path });
+}
+
 /** Writes the JSON, the charts and the markdown tables, and returns the paths written. */
 export async function writeReport(root, report) {
   const folder = join(root, 'docs', 'benchmarks');
@@ -173,7 +184,7 @@ export async function writeReport(root, report) {
     cpu: join(folder, 'gateways-cpu.svg'),
     markdown: join(root, 'docs', 'benchmarks.md'),
   };
-  await writeFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(paths.json, await formatted(paths.json, JSON.stringify(report, null, 2)));
   await writeFile(paths.throughput, throughputSvg);
   await writeFile(paths.cpu, cpuSvg);
 
@@ -185,6 +196,6 @@ export async function writeReport(root, report) {
     begin >= 0 && end > begin
       ? `${markdown.slice(0, begin)}${generated}${markdown.slice(end + END_MARKER.length)}`
       : `${markdown.trimEnd()}\n\n## Gateways side by side\n\n${generated}\n`;
-  await writeFile(paths.markdown, updated);
+  await writeFile(paths.markdown, await formatted(paths.markdown, updated));
   return Object.values(paths);
 }

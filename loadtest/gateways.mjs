@@ -139,7 +139,10 @@ async function startStore() {
   const dataDir = await mkdtemp(join(tmpdir(), 'heartfelt-bench-'));
   // When this runs as root, PostgreSQL runs as the postgres user, which must reach its folder.
   await chmod(dataDir, 0o755);
-  const postgres = await startPostgres({ port: await findFreePort(), dataDir: join(dataDir, 'pg') });
+  const postgres = await startPostgres({
+    port: await findFreePort(),
+    dataDir: join(dataDir, 'pg'),
+  });
   const ferretdb = await startFerretDB({
     binary: await ensureFerretDB({ projectRoot: root }),
     port: await findFreePort(),
@@ -184,7 +187,11 @@ async function startContender(contender, graph) {
   const managed = await spawnManaged({
     name: contender.id,
     command: process.execPath,
-    args: [contender.script.startsWith('/') ? contender.script : join(root, 'loadtest', contender.script)],
+    args: [
+      contender.script.startsWith('/')
+        ? contender.script
+        : join(root, 'loadtest', contender.script),
+    ],
     env: {
       ...process.env,
       ...testSecrets,
@@ -368,7 +375,9 @@ function assertSameData(contender, operation, body, reference) {
     );
   }
   if (reference && JSON.stringify(body.data) !== JSON.stringify(reference)) {
-    throw new Error(`${contender.id} returned different data than our gateway for ${operation.name}.`);
+    throw new Error(
+      `${contender.id} returned different data than our gateway for ${operation.name}.`,
+    );
   }
 }
 
@@ -439,7 +448,7 @@ async function main() {
       process.stdout.write(`${operation.name}: ${reference.bytes} bytes per response\n`);
     }
 
-    process.stdout.write('warming the subgraphs\' caches\n');
+    process.stdout.write("warming the subgraphs' caches\n");
     await primeCaches(graph, tokens);
 
     const rows = [];
@@ -450,7 +459,9 @@ async function main() {
         if (contender.id === 'direct' && !operation.singleSubgraph) continue;
         const target = targetFor(contender, operation, tokens, bodyBytes);
         if (contender.id !== 'bare') {
-          const sample = await sendOnce(target.url, operation, { [target.header]: target.tokens[0] });
+          const sample = await sendOnce(target.url, operation, {
+            [target.header]: target.tokens[0],
+          });
           assertSameData(contender, operation, sample.body, referenceData[operation.name]);
         }
         await load(target, operation, WARMUP_SECONDS);
@@ -531,7 +542,9 @@ function printRatios(report) {
     )) {
       const throughput = ours.requestsPerSecond / other.requestsPerSecond;
       const cpu =
-        other.gatewayCpuPer1k === null ? '' : `, CPU ${(other.gatewayCpuPer1k / ours.gatewayCpuPer1k).toFixed(2)}×`;
+        other.gatewayCpuPer1k === null
+          ? ''
+          : `, CPU ${(other.gatewayCpuPer1k / ours.gatewayCpuPer1k).toFixed(2)}×`;
       process.stdout.write(
         `  ${operation.name} vs ${other.contender}: throughput ${throughput.toFixed(2)}×${cpu}\n`,
       );
