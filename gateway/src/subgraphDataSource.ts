@@ -8,10 +8,11 @@ import {
   type SubgraphExplain,
 } from '@heartfelt/kit';
 import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import type { GatewayContext } from './context';
 import type { ExplainedFetch } from './explain';
 import type { GatewayMetrics } from './gatewayMetrics';
+import { createSubgraphFetcher } from './subgraphFetcher';
 
 /**
  * Creates the HTTP client shared by all subgraph fetches: a bounded pool of keep-alive
@@ -60,15 +61,16 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
   ) {
+    const fetchSubgraph = createSubgraphFetcher(agent);
     super({
       url,
-      fetcher: (async (input: string, init: Parameters<typeof undiciFetch>[1]) => {
+      fetcher: (async (input: string, init: Parameters<typeof fetchSubgraph>[1]) => {
         try {
-          return await undiciFetch(input, { ...init, dispatcher: agent });
+          return await fetchSubgraph(input, init);
         } catch (error) {
-          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+          const failure = error as { code?: string; message?: string };
           logger.error(
-            { subgraph: subgraphName, err: cause?.code ?? cause?.message ?? String(error) },
+            { subgraph: subgraphName, err: failure.code ?? failure.message ?? String(error) },
             'subgraph fetch failed',
           );
           throw dependencyFailed();
