@@ -3,7 +3,7 @@
 import { propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -29,7 +29,12 @@ import { ConfigError } from '../config';
 import { ChildSpanLimit } from './childSpanLimit';
 import { redactedUrlAttributes } from './redaction';
 import { ResolverSampleRecorder } from './resolverSamples';
-import { loadTelemetrySettings, traceExportTarget, type TelemetrySettings } from './settings';
+import {
+  loadTelemetrySettings,
+  traceExportTarget,
+  type LibraryInstrumentation,
+  type TelemetrySettings,
+} from './settings';
 
 /** Paths of the probes and metrics scrapes, which get no spans. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -73,9 +78,10 @@ function buildExporter(settings: TelemetrySettings, target: string): SpanExporte
     : new OtlpProtobufExporter({ url: target });
 }
 
-function instrumentLibraries(): void {
-  registerInstrumentations({
-    instrumentations: [
+function instrumentLibraries(disabled: ReadonlySet<LibraryInstrumentation>): void {
+  const instrumentations: Instrumentation[] = [];
+  if (!disabled.has('http')) {
+    instrumentations.push(
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) =>
           UNTRACED_PATHS.has(new URL(request.url ?? '/', 'http://localhost').pathname),
@@ -91,11 +97,19 @@ function instrumentLibraries(): void {
         // Outgoing node:http requests are only the OTLP exporter's own, which it keeps untraced.
         requireParentforOutgoingSpans: true,
       }),
+    );
+  }
+  if (!disabled.has('undici')) {
+    instrumentations.push(
       new UndiciInstrumentation({
         requireParentforSpans: true,
         startSpanHook: (request) =>
           redactedUrlAttributes(new URL(request.path, request.origin), { full: true }),
       }),
+    );
+  }
+  if (!disabled.has('ioredis')) {
+    instrumentations.push(
       new IORedisInstrumentation({
         // BullMQ polls the queue Redis all the time; only commands made for a request or a job
         // get spans.
@@ -103,8 +117,9 @@ function instrumentLibraries(): void {
         // Keys and values can name users and hold cached documents: record the command only.
         dbStatementSerializer: (command) => command,
       }),
-    ],
-  });
+    );
+  }
+  registerInstrumentations({ instrumentations });
 }
 
 /**
@@ -155,7 +170,7 @@ export function startTracing(serviceName: string): void {
   // Registers the provider globally with the AsyncLocalStorage context manager and the W3C
   // trace context and baggage propagators.
   provider.register();
-  instrumentLibraries();
+  instrumentLibraries(settings.OTEL_NODE_DISABLED_INSTRUMENTATIONS);
   state = { provider, settings, resolverSamples };
 }
 
