@@ -8,7 +8,7 @@ const booleanSetting = (defaultValue: boolean) =>
     .transform((value) => value === 'true');
 
 /** Libraries instrumented when tracing is on. */
-export const LIBRARY_INSTRUMENTATIONS = ['http', 'undici', 'ioredis'] as const;
+export const LIBRARY_INSTRUMENTATIONS = ['undici', 'ioredis'] as const;
 export type LibraryInstrumentation = (typeof LIBRARY_INSTRUMENTATIONS)[number];
 
 const otlpUrl = () => z.url({ protocol: /^https?$/ }).optional();
@@ -49,9 +49,9 @@ export const telemetrySettings = {
     ])
     .default('parentbased_always_on'),
   /**
-   * Library instrumentations left off, comma-separated: `http`, `undici`, `ioredis` (the names
-   * `@opentelemetry/auto-instrumentations-node` reads from this variable). Without `http`,
-   * incoming requests do not join their caller's trace.
+   * Library instrumentations left off, comma-separated: `undici`, `ioredis` (the names
+   * `@opentelemetry/auto-instrumentations-node` reads from this variable). Without `undici`,
+   * subgraph fetches carry no `traceparent`, so each subgraph starts its own trace.
    */
   OTEL_NODE_DISABLED_INSTRUMENTATIONS: z
     .string()

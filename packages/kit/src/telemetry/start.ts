@@ -1,10 +1,10 @@
-// This module is loaded before any instrumented library (http, undici, ioredis): it imports
-// OpenTelemetry and the settings only, never the kit's index.
+// This module is loaded before any instrumented library (undici, ioredis): it imports
+// OpenTelemetry and the settings only, never the kit's index. Incoming HTTP requests get their
+// server spans from the kit's HTTP server (serverSpans.ts), not from an instrumentation.
 import { propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
@@ -35,9 +35,6 @@ import {
   type LibraryInstrumentation,
   type TelemetrySettings,
 } from './settings';
-
-/** Paths of the probes and metrics scrapes, which get no spans. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Redis and store spans exported per parent span; see {@link ChildSpanLimit}. */
 const MAX_DATABASE_SPANS_PER_PARENT = 20;
@@ -80,25 +77,6 @@ function buildExporter(settings: TelemetrySettings, target: string): SpanExporte
 
 function instrumentLibraries(disabled: ReadonlySet<LibraryInstrumentation>): void {
   const instrumentations: Instrumentation[] = [];
-  if (!disabled.has('http')) {
-    instrumentations.push(
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) =>
-          UNTRACED_PATHS.has(new URL(request.url ?? '/', 'http://localhost').pathname),
-        startIncomingSpanHook: (request) => ({
-          ...redactedUrlAttributes(new URL(request.url ?? '/', 'http://localhost'), {
-            full: false,
-          }),
-          // A client's IP address is personal data; undefined values are left out of the span.
-          'client.address': undefined,
-          'network.peer.address': undefined,
-          'network.peer.port': undefined,
-        }),
-        // Outgoing node:http requests are only the OTLP exporter's own, which it keeps untraced.
-        requireParentforOutgoingSpans: true,
-      }),
-    );
-  }
   if (!disabled.has('undici')) {
     instrumentations.push(
       new UndiciInstrumentation({
