@@ -182,6 +182,7 @@ async function main() {
     p50Ms: median(run.slices.map((slice) => slice.p50Ms)),
     p99Ms: median(run.slices.map((slice) => slice.p99Ms)),
     errors: run.slices.reduce((sum, slice) => sum + slice.errors, 0),
+    roundsPerSecond: run.slices.map((slice) => (slice.requests / slice.seconds).toFixed(1)),
   }));
   const [off] = summaries;
   process.stdout.write(
@@ -195,7 +196,7 @@ async function main() {
         `p99 ${result.p99Ms} ms (medians of the rounds), errors ${result.errors}; ` +
         `throughput ${(ratio * 100).toFixed(1)}% of tracing off ` +
         `(cost ${((1 - ratio) * 100).toFixed(1)}%), p50 x${(result.p50Ms / off.p50Ms).toFixed(2)}, ` +
-        `p99 x${(result.p99Ms / off.p99Ms).toFixed(2)}\n`,
+        `p99 x${(result.p99Ms / off.p99Ms).toFixed(2)}; req/s by round ${result.roundsPerSecond.join(', ')}\n`,
     );
   }
 }

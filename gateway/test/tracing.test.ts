@@ -323,8 +323,9 @@ describe('slow-resolver report', () => {
     expect(slowest).toBeDefined();
     expect(slowest!.service).toBe('templates');
     expect(Number(slowest!.count)).toBeGreaterThanOrEqual(3);
-    expect(slowest!.p50Ms).toBeGreaterThanOrEqual(SLOW_RESOLVER_DELAY_MS);
-    expect(slowest!.p95Ms).toBeGreaterThanOrEqual(SLOW_RESOLVER_DELAY_MS);
+    // A timer can fire a fraction of a millisecond before the span clock reaches its delay.
+    expect(slowest!.p50Ms).toBeGreaterThanOrEqual(SLOW_RESOLVER_DELAY_MS - 1);
+    expect(slowest!.p95Ms).toBeGreaterThanOrEqual(SLOW_RESOLVER_DELAY_MS - 1);
     expect(slowest!.slowestTraceId).toMatch(/^[0-9a-f]{32}$/);
     expect(receiver.spans.map((span) => span.traceId)).toContain(slowest!.slowestTraceId);
   });

@@ -10,6 +10,7 @@ import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { withOperationSpan } from './telemetry/operationSpan';
 import { runInRequestScope } from './requestScope';
+import { withServerSpan } from './telemetry/serverSpans';
 
 /** Raised while reading a request that cannot be served; carries the HTTP status. */
 export class HttpError extends Error {
@@ -184,12 +185,15 @@ export async function startHttpServer<Context extends BaseContext>(
     sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
   };
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  /** Returns the route a path is counted and traced under: the path, its prefix or `other`. */
+  const routeLabel = (route: string): string => {
+    const prefix = Object.keys(options.prefixRoutes ?? {}).find((key) => route.startsWith(key));
+    return route === graphqlPath || options.routes?.[route] ? route : (prefix ?? 'other');
+  };
+
+  const serve = (req: IncomingMessage, res: ServerResponse, url: URL, label: string) => {
     const route = url.pathname;
     res.on('finish', () => {
-      const prefix = Object.keys(options.prefixRoutes ?? {}).find((key) => route.startsWith(key));
-      const label = route === graphqlPath || options.routes?.[route] ? route : (prefix ?? 'other');
       metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
     });
 
@@ -235,6 +239,12 @@ export async function startHttpServer<Context extends BaseContext>(
         res.destroy();
       }
     });
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const label = routeLabel(url.pathname);
+    withServerSpan(req, res, { path: url.pathname, label }, () => serve(req, res, url, label));
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -7,6 +7,10 @@ const booleanSetting = (defaultValue: boolean) =>
     .default(defaultValue ? 'true' : 'false')
     .transform((value) => value === 'true');
 
+/** Libraries instrumented when tracing is on. */
+export const LIBRARY_INSTRUMENTATIONS = ['undici', 'ioredis'] as const;
+export type LibraryInstrumentation = (typeof LIBRARY_INSTRUMENTATIONS)[number];
+
 const otlpUrl = () => z.url({ protocol: /^https?$/ }).optional();
 
 /**
@@ -44,6 +48,29 @@ export const telemetrySettings = {
       'parentbased_traceidratio',
     ])
     .default('parentbased_always_on'),
+  /**
+   * Library instrumentations left off, comma-separated: `undici`, `ioredis` (the names
+   * `@opentelemetry/auto-instrumentations-node` reads from this variable). Without `undici`,
+   * subgraph fetches carry no `traceparent`, so each subgraph starts its own trace.
+   */
+  OTEL_NODE_DISABLED_INSTRUMENTATIONS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const names = value
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '');
+      const unknown = names.filter((name) => !LIBRARY_INSTRUMENTATIONS.includes(name as never));
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown instrumentation ${unknown.join(', ')}; the names are ${LIBRARY_INSTRUMENTATIONS.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return new Set(names as LibraryInstrumentation[]);
+    }),
   /** Sampling probability of the `traceidratio` samplers, from 0 to 1. */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   /** Delay between two exports of finished spans, in milliseconds. */

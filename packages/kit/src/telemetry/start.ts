@@ -1,10 +1,10 @@
-// This module is loaded before any instrumented library (http, undici, ioredis): it imports
-// OpenTelemetry and the settings only, never the kit's index.
+// This module is loaded before any instrumented library (undici, ioredis): it imports
+// OpenTelemetry and the settings only, never the kit's index. Incoming HTTP requests get their
+// server spans from the kit's HTTP server (serverSpans.ts), not from an instrumentation.
 import { propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
@@ -29,10 +29,12 @@ import { ConfigError } from '../config';
 import { ChildSpanLimit } from './childSpanLimit';
 import { redactedUrlAttributes } from './redaction';
 import { ResolverSampleRecorder } from './resolverSamples';
-import { loadTelemetrySettings, traceExportTarget, type TelemetrySettings } from './settings';
-
-/** Paths of the probes and metrics scrapes, which get no spans. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+import {
+  loadTelemetrySettings,
+  traceExportTarget,
+  type LibraryInstrumentation,
+  type TelemetrySettings,
+} from './settings';
 
 /** Redis and store spans exported per parent span; see {@link ChildSpanLimit}. */
 const MAX_DATABASE_SPANS_PER_PARENT = 20;
@@ -73,29 +75,19 @@ function buildExporter(settings: TelemetrySettings, target: string): SpanExporte
     : new OtlpProtobufExporter({ url: target });
 }
 
-function instrumentLibraries(): void {
-  registerInstrumentations({
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) =>
-          UNTRACED_PATHS.has(new URL(request.url ?? '/', 'http://localhost').pathname),
-        startIncomingSpanHook: (request) => ({
-          ...redactedUrlAttributes(new URL(request.url ?? '/', 'http://localhost'), {
-            full: false,
-          }),
-          // A client's IP address is personal data; undefined values are left out of the span.
-          'client.address': undefined,
-          'network.peer.address': undefined,
-          'network.peer.port': undefined,
-        }),
-        // Outgoing node:http requests are only the OTLP exporter's own, which it keeps untraced.
-        requireParentforOutgoingSpans: true,
-      }),
+function instrumentLibraries(disabled: ReadonlySet<LibraryInstrumentation>): void {
+  const instrumentations: Instrumentation[] = [];
+  if (!disabled.has('undici')) {
+    instrumentations.push(
       new UndiciInstrumentation({
         requireParentforSpans: true,
         startSpanHook: (request) =>
           redactedUrlAttributes(new URL(request.path, request.origin), { full: true }),
       }),
+    );
+  }
+  if (!disabled.has('ioredis')) {
+    instrumentations.push(
       new IORedisInstrumentation({
         // BullMQ polls the queue Redis all the time; only commands made for a request or a job
         // get spans.
@@ -103,8 +95,9 @@ function instrumentLibraries(): void {
         // Keys and values can name users and hold cached documents: record the command only.
         dbStatementSerializer: (command) => command,
       }),
-    ],
-  });
+    );
+  }
+  registerInstrumentations({ instrumentations });
 }
 
 /**
@@ -155,7 +148,7 @@ export function startTracing(serviceName: string): void {
   // Registers the provider globally with the AsyncLocalStorage context manager and the W3C
   // trace context and baggage propagators.
   provider.register();
-  instrumentLibraries();
+  instrumentLibraries(settings.OTEL_NODE_DISABLED_INSTRUMENTATIONS);
   state = { provider, settings, resolverSamples };
 }
 
