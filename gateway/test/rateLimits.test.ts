@@ -25,6 +25,13 @@ let graph: TestGraph;
 
 beforeAll(async () => {
   graph = await startGraph({ env });
+  // The gateway fails open while its rate-limit Redis connects, which a loaded machine can
+  // stretch past the gateway's start. Wait until a request from a spare address is charged.
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const probe = await graphql(graph.gatewayUrl, '{ __typename }', from('192.0.2.250'));
+    if (costOf(probe)?.remaining !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 });
 
 afterAll(async () => {
