@@ -108,6 +108,8 @@ function instrumentLibraries(disabled: ReadonlySet<LibraryInstrumentation>): voi
  * status 78, like every configuration error.
  */
 export function startTracing(serviceName: string): void {
+  // NOTE: once on, tracing costs every request, sampled or not, context propagation and the
+  // instrumentations' wrappers: 22-24% of throughput at a 5% sample rate in bench:tracing.
   if (state) return;
   let settings: TelemetrySettings;
   try {
