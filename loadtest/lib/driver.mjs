@@ -101,8 +101,8 @@ export async function logInUsers(gatewayUrl, users, password, concurrency = 4) {
 export async function runLoad({ gatewayUrl, users, phases, thinkSeconds = 2, onSecond }) {
   const startedAtMs = performance.now();
   const client = new GraphClient(gatewayUrl, startedAtMs);
-  const effects = { orders: [], scheduledCards: [], generations: [] };
-  const visits = { started: 0, dropped: 0 };
+  const effects = { checkouts: [], orders: [], scheduledCards: [], generations: [] };
+  const visits = { started: 0, dropped: 0, completed: 0 };
   const idle = users.map((user) => ({ user, readyAt: 0 }));
   const inFlight = new Set();
   const totalSeconds = phases.reduce((sum, phase) => sum + phase.seconds, 0);
@@ -131,6 +131,7 @@ export async function runLoad({ gatewayUrl, users, phases, thinkSeconds = 2, onS
       .run(client, entry.user, effects)
       .catch((error) => client.noteError(visit.name, 'driver', error.message))
       .finally(() => {
+        visits.completed += 1;
         inFlight.delete(running);
         // Exponential think time with the given mean, capped at three times the mean.
         const think = Math.min(-Math.log(1 - Math.random()) * thinkSeconds, 3 * thinkSeconds);

@@ -24,7 +24,8 @@ export async function verifyEffects(stack, effects, { timeoutSeconds = 90 } = {}
   return {
     started: {
       deliveries: effects.scheduledCards.length,
-      checkouts: effects.orders.length,
+      checkouts: effects.checkouts.length,
+      paidCheckouts: effects.orders.length,
       generations: effects.generations.length,
     },
     lost: {
@@ -73,7 +74,9 @@ async function pendingWork(db, effects) {
  */
 async function duplicateEffects(stack, effects) {
   const { db } = stack;
-  const orderIds = effects.orders.map((order) => order.orderId);
+  // Every attempted checkout, including those whose client gave up, must be charged at most
+  // once, and a charged one must end PAID.
+  const orderIds = effects.checkouts.map((checkout) => checkout.orderId);
   const charges = await db
     .collection('sandbox_charges')
     .find({ orderId: { $in: orderIds } }, { projection: { orderId: 1 } })
@@ -90,8 +93,13 @@ async function duplicateEffects(stack, effects) {
     if (error.code !== 'ENOENT') throw error;
   }
   const emailed = deliveries.filter((delivery) => outboxFiles.has(`${delivery._id}.eml`));
+  const paid = new Set(
+    await db.collection('orders').distinct('_id', { _id: { $in: orderIds }, status: 'PAID' }),
+  );
   return {
     charges: excessOver(charges.map((charge) => charge.orderId)),
+    chargedNotPaid: new Set(charges.map((charge) => charge.orderId).filter((id) => !paid.has(id)))
+      .size,
     deliveries: excessOver(deliveries.map((delivery) => delivery.cardId)),
     repeatedSends: deliveries.filter((delivery) => (delivery.sendAttempts ?? 0) > 1).length,
     // Each card is scheduled once, so it should have one email (`<delivery id>.eml`).

@@ -3,7 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { root } from './stack.mjs';
+
+const require = createRequire(import.meta.url);
+const { orderIdFor } = require(join(root, 'subgraphs', 'payments', 'dist', 'checkoutKeys.js'));
 
 const operation = (name) => readFileSync(join(root, 'schema', 'operations', `${name}.graphql`), 'utf8');
 
@@ -22,6 +27,10 @@ export const OPERATIONS = {
 };
 
 const OCCASIONS = ['BIRTHDAY', 'ANNIVERSARY', 'THANK_YOU', 'HOLIDAY', 'CONGRATULATIONS', 'LOVE'];
+
+/** Retries of a failed checkout, and the delay before the first (doubling after), in ms. */
+const CHECKOUT_RETRIES = 2;
+const CHECKOUT_RETRY_DELAY_MS = 1000;
 
 /** Delay between scheduling a card and its delivery, so deliveries happen during the run. */
 const DELIVERY_DELAY_MS = 5000;
@@ -93,12 +102,20 @@ async function purchaseVisit(client, user, effects) {
   );
   const cardId = created?.createCard?.id;
   if (!cardId) return;
-  const paid = await client.send(
-    'Checkout',
-    { input: { cardId, paymentToken: 'tok_ok', idempotencyKey: `load-${randomUUID()}` } },
-    user,
-  );
-  const order = paid?.checkout?.order;
+  // A client whose checkout failed or timed out retries with the same idempotency key, as
+  // the schema asks, so a fault can show whether a retry charges twice.
+  const idempotencyKey = `load-${randomUUID()}`;
+  effects.checkouts.push({ orderId: orderIdFor(user.id, idempotencyKey), cardId, ownerId: user.id });
+  let order;
+  for (let attempt = 0; attempt <= CHECKOUT_RETRIES && !order; attempt += 1) {
+    if (attempt > 0) await sleep(CHECKOUT_RETRY_DELAY_MS * attempt);
+    const paid = await client.send(
+      'Checkout',
+      { input: { cardId, paymentToken: 'tok_ok', idempotencyKey } },
+      user,
+    );
+    order = paid?.checkout?.order;
+  }
   if (!order) return;
   effects.orders.push({ orderId: order.id, cardId, ownerId: user.id });
   const sendAt = new Date(Date.now() + DELIVERY_DELAY_MS).toISOString();
