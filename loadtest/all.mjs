@@ -1,6 +1,7 @@
-// Reruns every load benchmark in turn and leaves the latest numbers in docs/benchmarks.md:
-// the mix with its saturation search (which also sets the expected peak the others use), the
-// fault runs, the soak, and the gateway comparison (loadtest/gateways.mjs) when it exists.
+// Reruns every load benchmark in turn and leaves the latest numbers in docs/benchmarks.md.
+// The mix runs first, because its saturation search sets the expected peak the others use.
+// Then come the fault runs, the soak, and the gateway comparison (loadtest/gateways.mjs) when
+// that script exists.
 // Run: npm run bench [-- --short]   (--short fits in a few minutes; the full run takes about 40)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -43,7 +43,7 @@ const options = parseArgs();
 const short = Boolean(options.short);
 const userCount = Number(options.users ?? 300);
 const phases = short
-  ? { beforeSeconds: 10, downSeconds: 10, afterSeconds: 20, settleSeconds: 60 }
+  ? { beforeSeconds: 8, downSeconds: 8, afterSeconds: 14, settleSeconds: 60 }
   : { beforeSeconds: 20, downSeconds: 15, afterSeconds: 40, settleSeconds: 150 };
 const log = (line) => process.stdout.write(`${line}\n`);
 
@@ -158,10 +158,20 @@ function summarizeFault(result, timeline, total) {
     .map(([name]) => name);
   const failing = Object.entries(byOperation)
     .filter(([, summary]) => summary.count > 0 && 1 - summary.errorRate < SERVED_SUCCESS_RATE)
-    .map(([name, summary]) => `${name} ${formatPercent(1 - summary.errorRate)}`);
+    .map(([name, summary]) => {
+      const partial = result.requests.filter(
+        (request) =>
+          request.op === name &&
+          request.partial &&
+          request.at >= timeline.killedAt * 1000 &&
+          request.at < timeline.readyAt * 1000,
+      ).length;
+      const note = partial > 0 ? `, ${partial} of ${summary.count} with partial data` : '';
+      return `${name} ${formatPercent(1 - summary.errorRate)} success${note}`;
+    });
 
   const points = perSecond(result.requests, total);
-  const firstAfter = Math.ceil(timeline.readyAt);
+  const firstAfter = Math.floor(timeline.readyAt);
   let recoverySeconds = null;
   for (let second = firstAfter; second + RECOVERED_SECONDS <= total; second += 1) {
     const window = points.slice(second, second + RECOVERED_SECONDS);

@@ -18,6 +18,11 @@ function classify(status, body) {
   return 'ok';
 }
 
+/** Returns whether a `data` object has at least one top-level field that is not null. */
+function hasSomeData(data) {
+  return data !== null && typeof data === 'object' && Object.values(data).some((value) => value !== null);
+}
+
 /** Posts operations to the gateway and records every request. */
 export class GraphClient {
   constructor(gatewayUrl, startedAtMs) {
@@ -62,6 +67,8 @@ export class GraphClient {
       op: name,
       ms: ended - started,
       outcome,
+      // A response with errors and some data: the fields of healthy subgraphs were served.
+      partial: outcome === 'graphql' && hasSomeData(body.data),
     });
     return outcome === 'ok' ? body.data : undefined;
   }

@@ -10,8 +10,8 @@ const POLL_MS = 1000;
 /**
  * Waits up to `timeoutSeconds` for the work in `effects` to finish, then returns what is
  * missing (`lost`) and what happened twice (`duplicates`). Work counts as lost when it is
- * still not done at the deadline; the deadline covers a few of the queues' retries (2 s, 4 s,
- * 8 s …), so a short one can report as lost a job that a later retry would still finish.
+ * still not done at the deadline. The queues retry after 2 s, 4 s, 8 s and so on, so a short
+ * deadline can count as lost a job that a later retry would still finish.
  */
 export async function verifyEffects(stack, effects, { timeoutSeconds = 90 } = {}) {
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -74,13 +74,13 @@ async function pendingWork(db, effects) {
  */
 async function duplicateEffects(stack, effects) {
   const { db } = stack;
-  // Every attempted checkout, including those whose client gave up, must be charged at most
-  // once, and a charged one must end PAID.
+  // Every attempted checkout counts, including those whose client gave up after its retries.
   const orderIds = effects.checkouts.map((checkout) => checkout.orderId);
   const charges = await db
     .collection('sandbox_charges')
     .find({ orderId: { $in: orderIds } }, { projection: { orderId: 1 } })
     .toArray();
+
   const cardIds = effects.scheduledCards.map((card) => card.cardId);
   const deliveries = await db
     .collection('deliveries')
@@ -92,7 +92,9 @@ async function duplicateEffects(stack, effects) {
   } catch (error) {
     if (error.code !== 'ENOENT') throw error;
   }
+
   const emailed = deliveries.filter((delivery) => outboxFiles.has(`${delivery._id}.eml`));
+
   const paid = new Set(
     await db.collection('orders').distinct('_id', { _id: { $in: orderIds }, status: 'PAID' }),
   );
