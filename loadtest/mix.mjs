@@ -145,8 +145,26 @@ errors (which arrive with HTTP 200):
 
 ${stageTable}
 
+${noteOnNoise(peak, stages)}
 ![Latency per second over the three stages](${chart})
 `;
+}
+
+/**
+ * Explains a stage above the measured saturation that still passed: the search stopped on a
+ * latency spike, so the saturation it found is a lower bound.
+ */
+function noteOnNoise(peak, stages) {
+  const above = stages.filter(
+    (stage) => stage.rate > peak.saturationVisitsPerSecond && stage.failed.length === 0,
+  );
+  if (above.length === 0) return '';
+  return (
+    `NOTE: ${above.map((stage) => `${stage.multiple}x`).join(' and ')} the expected peak is above the ` +
+    'measured saturation and still passed every threshold. The search stopped on a latency ' +
+    'spike, most likely from other work on the machine, so the saturation above is a lower ' +
+    'bound and the expected peak is conservative.\n'
+  );
 }
 
 main().catch((error) => {

@@ -64,7 +64,8 @@ async function main() {
     for (const row of memory) {
       log(
         `${row.name}: baseline ${row.baselineMiB} MiB, end ${row.endMiB} MiB ` +
-          `(${formatPercent(row.drift)}), min ${row.minMiB}, max ${row.maxMiB}: ${row.within ? 'within' : 'OUTSIDE'} +-10%`,
+          `(${formatPercent(row.drift)}), min ${row.minMiB}, max ${row.maxMiB}: ` +
+          `${row.within ? 'within' : 'OUTSIDE'} +-10%; RssAnon ${formatPercent(row.anonDrift)}`,
       );
     }
     log(`requests ${summary.count}, errors ${formatPercent(summary.errorRate)}, p95 ${formatMs(summary.p95)} ms, p99 ${formatMs(summary.p99)} ms`);
@@ -80,11 +81,13 @@ async function main() {
 
 /** Reads the RSS of every component's processes; a component's processes are summed. */
 async function sampleMemory(stack, second, samples) {
-  const sample = { second, kib: {} };
+  const sample = { second, kib: {}, anonKib: {} };
   for (const [name, component] of stack.components) {
     const values = await Promise.all(component.pids().map(residentKiB));
     const present = values.filter((value) => value !== undefined);
-    if (present.length > 0) sample.kib[name] = present.reduce((sum, value) => sum + value, 0);
+    if (present.length === 0) continue;
+    sample.kib[name] = present.reduce((sum, value) => sum + value.rss, 0);
+    sample.anonKib[name] = present.reduce((sum, value) => sum + value.anon, 0);
   }
   samples.push(sample);
 }
@@ -98,15 +101,19 @@ function memoryReport(samples) {
   return names.map((name) => {
     const series = samples
       .filter((sample) => sample.kib[name] !== undefined)
-      .map((sample) => ({ second: sample.second, kib: sample.kib[name] }));
+      .map((sample) => ({
+        second: sample.second,
+        kib: sample.kib[name],
+        anonKib: sample.anonKib[name],
+      }));
     const afterWarmUp = series.filter((point) => point.second >= windowSeconds);
-    const baseline = mean(
-      afterWarmUp.filter((point) => point.second < 2 * windowSeconds).map((point) => point.kib),
-    );
-    const end = mean(
-      afterWarmUp.filter((point) => point.second >= seconds - windowSeconds).map((point) => point.kib),
-    );
+    const baselinePoints = afterWarmUp.filter((point) => point.second < 2 * windowSeconds);
+    const endPoints = afterWarmUp.filter((point) => point.second >= seconds - windowSeconds);
+    const baseline = mean(baselinePoints.map((point) => point.kib));
+    const end = mean(endPoints.map((point) => point.kib));
     const drift = end / baseline - 1;
+    const anonDrift =
+      mean(endPoints.map((point) => point.anonKib)) / mean(baselinePoints.map((point) => point.anonKib)) - 1;
     return {
       name,
       startMiB: toMiB(series[0].kib),
@@ -115,6 +122,7 @@ function memoryReport(samples) {
       minMiB: toMiB(Math.min(...afterWarmUp.map((point) => point.kib))),
       maxMiB: toMiB(Math.max(...afterWarmUp.map((point) => point.kib))),
       drift,
+      anonDrift,
       within: Math.abs(drift) <= MAX_DRIFT,
     };
   });
@@ -161,9 +169,12 @@ VmRSS of every process was read from \`/proc/<pid>/status\` every ${SAMPLE_EVERY
 postmaster and its backends, summed). The first ${windowSeconds} s are warm-up. The baseline is the mean of the
 next ${windowSeconds} s and the end is the mean of the last ${windowSeconds} s. A process passes when the end is within
 +-10% of its baseline. Min and max are over everything after warm-up. ${verdict}
+The last column is the same comparison for RssAnon, the private memory alone. It leaves out
+shared pages, such as PostgreSQL's shared buffers, which each backend's VmRSS counts once it
+has touched them, so it is the better sign of a leak.
 
 ${table(
-  ['process', 'first sample MiB', 'baseline MiB', 'end MiB', 'change', 'min MiB', 'max MiB', 'within +-10%'],
+  ['process', 'first sample MiB', 'baseline MiB', 'end MiB', 'change', 'min MiB', 'max MiB', 'within +-10%', 'RssAnon change'],
   memory.map((row) => [
     row.name,
     String(row.startMiB),
@@ -173,6 +184,7 @@ ${table(
     String(row.minMiB),
     String(row.maxMiB),
     row.within ? 'yes' : 'no',
+    formatPercent(row.anonDrift),
   ]),
 )}
 

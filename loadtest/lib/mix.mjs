@@ -36,9 +36,9 @@ const CHECKOUT_RETRY_DELAY_MS = 1000;
 const DELIVERY_DELAY_MS = 5000;
 
 /**
- * Kinds of visit with their share of all visits in percent. Most visits read (the Dashboard and
- * the template catalogue); some edit a draft or ask for AI suggestions; a few buy a card, which
- * creates it, checks out with the sandbox's `tok_ok` and schedules its delivery.
+ * Kinds of visit with their share of all visits in percent. Most visits read the Dashboard or
+ * the template catalogue. Some edit a draft or request AI suggestions. A few buy a card: they
+ * create it, check out with the sandbox's `tok_ok` and schedule its delivery.
  */
 export const VISITS = [
   { name: 'dashboard', weight: 45, run: dashboardVisit },
@@ -102,8 +102,8 @@ async function purchaseVisit(client, user, effects) {
   );
   const cardId = created?.createCard?.id;
   if (!cardId) return;
-  // A client whose checkout failed or timed out retries with the same idempotency key, as
-  // the schema asks, so a fault can show whether a retry charges twice.
+  // A client whose checkout failed or timed out retries with the same idempotency key, so a
+  // fault run shows whether a retry charges twice.
   const idempotencyKey = `load-${randomUUID()}`;
   effects.checkouts.push({ orderId: orderIdFor(user.id, idempotencyKey), cardId, ownerId: user.id });
   let order;

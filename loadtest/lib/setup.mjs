@@ -33,7 +33,7 @@ export async function prepareRun({ userCount, log }) {
   }
 }
 
-/** Reads the seeded users with their contacts and draft cards, in three queries. */
+/** Reads the seeded users with their contacts, draft cards and the template ids. */
 async function loadUsers(db, userCount) {
   const users = await db
     .collection('users')

@@ -45,8 +45,7 @@ class Component {
   async kill() {
     const running = this.process;
     this.process = null;
-    // stop() with a zero grace sends SIGTERM and SIGKILL back to back; SIGKILL goes first here
-    // so the process gets no chance to drain, as in a crash.
+    // SIGKILL, not stop()'s SIGTERM, so the process gets no chance to drain, as in a crash.
     process.kill(running.pid, 'SIGKILL');
     await running.exited;
   }
@@ -63,9 +62,9 @@ class Component {
 }
 
 /**
- * Starts the data services (FerretDB over a private PostgreSQL when one is installed, else
- * over SQLite; a cache Redis; a queue Redis with its append-only file), seeds `seedSizes`,
- * then the five subgraphs, the four workers and the gateway.
+ * Starts the data services, seeds `seedSizes`, then starts the five subgraphs, the four
+ * workers and the gateway. The data services are FerretDB (over a private PostgreSQL when one
+ * is installed, else over SQLite), a cache Redis, and a queue Redis with its append-only file.
  */
 export async function startStack({ seedSizes, env: extraEnv = {}, log = () => {} }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'heartfelt-load-'));
@@ -232,13 +231,19 @@ function processTree(pid) {
   return pids;
 }
 
-/** Reads VmRSS of a process in kibibytes, or undefined when it no longer exists. */
+/**
+ * Reads a process's resident memory in kibibytes from /proc/<pid>/status: `rss` (VmRSS, all
+ * resident pages, shared ones included) and `anon` (RssAnon, its private heap and stacks).
+ * Returns undefined when the process no longer exists.
+ */
 export async function residentKiB(pid) {
+  let status;
   try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-    return match ? Number(match[1]) : undefined;
+    status = await readFile(`/proc/${pid}/status`, 'utf8');
   } catch {
     return undefined;
   }
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  const rss = field('VmRSS');
+  return Number.isNaN(rss) ? undefined : { rss, anon: field('RssAnon') };
 }
