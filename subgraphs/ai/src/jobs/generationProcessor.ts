@@ -30,9 +30,9 @@ const STORE_RETRY_WINDOW_MS = 10 * 60_000;
  * so a repeated job changes nothing.
  *
  * The job's few attempts are for provider errors. When a store or cache call fails instead,
- * the job is delayed and run again without using an attempt, because a store outage longer
- * than the attempts' backoff would otherwise fail the job with nothing able to record FAILED,
- * and leave the generation PENDING for good.
+ * the job is delayed and runs again without using an attempt. Otherwise a store outage longer
+ * than the attempts' backoff would fail the job while nothing can record FAILED, and the
+ * generation would stay PENDING for good.
  *
  * NOTE: a job that stalls more often than the worker's `maxStalledCount` (2) is failed by BullMQ
  * without calling this processor again, which leaves its generation PENDING.
