@@ -32,8 +32,12 @@ const OCCASIONS = ['BIRTHDAY', 'ANNIVERSARY', 'THANK_YOU', 'HOLIDAY', 'CONGRATUL
 const CHECKOUT_RETRIES = 2;
 const CHECKOUT_RETRY_DELAY_MS = 1000;
 
-/** Delay between scheduling a card and its delivery, so deliveries happen during the run. */
-const DELIVERY_DELAY_MS = 5000;
+/**
+ * Delay between scheduling a card and its delivery. It is short so that deliveries happen
+ * during the run (and during a worker's outage in the fault runs), and long enough that an
+ * overloaded graph does not receive the `sendAt` after it has passed, which it rejects.
+ */
+const DELIVERY_DELAY_MS = 20_000;
 
 /**
  * Kinds of visit with their share of all visits in percent. Most visits read the Dashboard or
