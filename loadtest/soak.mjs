@@ -171,7 +171,8 @@ next ${windowSeconds} s and the end is the mean of the last ${windowSeconds} s. 
 +-10% of its baseline. Min and max are over everything after warm-up. ${verdict}
 The last column is the same comparison for RssAnon, the private memory alone. It leaves out
 shared pages, such as PostgreSQL's shared buffers, which each backend's VmRSS counts once it
-has touched them, so it is the better sign of a leak.
+has touched them. Because code and other shared pages stay constant, RssAnon moves by a larger
+share than VmRSS when the heap grows or shrinks.
 
 ${table(
   ['process', 'first sample MiB', 'baseline MiB', 'end MiB', 'change', 'min MiB', 'max MiB', 'within +-10%', 'RssAnon change'],
