@@ -21,7 +21,13 @@ import {
   writeSection,
 } from './lib/report.mjs';
 import { prepareRun } from './lib/setup.mjs';
-import { formatMs, formatPercent, perSecond, summarize, summarizeByOperation } from './lib/stats.mjs';
+import {
+  formatMs,
+  formatPercent,
+  perSecond,
+  summarize,
+  summarizeByOperation,
+} from './lib/stats.mjs';
 
 /** The components killed, in order, with what each one's outage should leave working. */
 const FAULTS = [
@@ -51,7 +57,9 @@ async function main() {
   const only = typeof options.only === 'string' ? options.only.split(',') : undefined;
   const faults = FAULTS.filter((fault) => !only || only.includes(fault.component));
   if (faults.length === 0) {
-    throw new Error(`--only matched no fault; names: ${FAULTS.map((fault) => fault.component).join(',')}`);
+    throw new Error(
+      `--only matched no fault; names: ${FAULTS.map((fault) => fault.component).join(',')}`,
+    );
   }
   const { stack, users } = await prepareRun({ userCount, log });
   try {
@@ -69,8 +77,12 @@ async function main() {
     }
     await saveResult('faults', { peak, results });
     await writeReport(peak, results, stack.storeBackend, users.length);
-    log('wrote docs/benchmarks.md (section "Fault runs under load") and docs/benchmarks/fault-*.svg');
-    const failed = results.filter((result) => result.effects.lost.total > 0 || duplicatesOf(result) > 0);
+    log(
+      'wrote docs/benchmarks.md (section "Fault runs under load") and docs/benchmarks/fault-*.svg',
+    );
+    const failed = results.filter(
+      (result) => result.effects.lost.total > 0 || duplicatesOf(result) > 0,
+    );
     if (failed.length > 0) {
       log(`jobs lost or duplicated in: ${failed.map((result) => result.name).join(', ')}`);
       process.exitCode = 1;
@@ -88,7 +100,9 @@ async function runFault(stack, users, rate, fault) {
   const actions = [];
   const startedAt = performance.now();
   const elapsed = () => (performance.now() - startedAt) / 1000;
-  log(`${fault.name}: ${phases.beforeSeconds} s of load, kill, restart after ${phases.downSeconds} s`);
+  log(
+    `${fault.name}: ${phases.beforeSeconds} s of load, kill, restart after ${phases.downSeconds} s`,
+  );
 
   const result = await runLoad({
     gatewayUrl: stack.gatewayUrl,
@@ -122,8 +136,12 @@ async function runFault(stack, users, rate, fault) {
       `still served: ${summary.served.join(', ') || 'none'}`,
   );
   log(`  waiting up to ${phases.settleSeconds} s for background work to finish`);
-  const effects = await verifyEffects(stack, result.effects, { timeoutSeconds: phases.settleSeconds });
-  log(`  started ${JSON.stringify(effects.started)}, lost ${JSON.stringify(effects.lost)}, duplicates ${JSON.stringify(effects.duplicates)}`);
+  const effects = await verifyEffects(stack, result.effects, {
+    timeoutSeconds: phases.settleSeconds,
+  });
+  log(
+    `  started ${JSON.stringify(effects.started)}, lost ${JSON.stringify(effects.lost)}, duplicates ${JSON.stringify(effects.duplicates)}`,
+  );
   const points = perSecond(result.requests, total);
   const chart = await writeChart(
     `fault-${fault.component}.svg`,
@@ -186,7 +204,10 @@ function summarizeFault(result, timeline, total) {
   return {
     duringFault,
     before: summarize(result.requests, 1, timeline.killedAt),
-    after: recoverySeconds === null ? null : summarize(result.requests, timeline.readyAt + recoverySeconds, total),
+    after:
+      recoverySeconds === null
+        ? null
+        : summarize(result.requests, timeline.readyAt + recoverySeconds, total),
     recoverySeconds,
     served,
     failing,
@@ -232,9 +253,11 @@ async function writeReport(peak, results, storeBackend, users) {
         `${result.effects.started.paidCheckouts} paid checkouts (of ${result.effects.started.checkouts} attempted), ` +
         `${result.effects.started.generations} AI generations (${result.effects.failedGenerations} ended FAILED). ` +
         `Lost: ${JSON.stringify(result.effects.lost)}. First error message per operation: ` +
-        `${Object.entries(result.sampleErrors)
-          .map(([key, entry]) => `${key} x${entry.count} "${entry.message.slice(0, 90)}"`)
-          .join('; ') || 'none'}. [latency chart](${result.chart})`,
+        `${
+          Object.entries(result.sampleErrors)
+            .map(([key, entry]) => `${key} x${entry.count} "${entry.message.slice(0, 90)}"`)
+            .join('; ') || 'none'
+        }. [latency chart](${result.chart})`,
     )
     .join('\n');
   await writeSection(
@@ -266,7 +289,16 @@ The killed subgraph is payments and the killed worker is cards-worker, which sen
 - *Still served*: operations with at least ${formatPercent(SERVED_SUCCESS_RATE)} success during the fault.
 
 ${table(
-  ['killed', 'down until ready', 'errors during the fault', 'recovery after ready', 'jobs lost', 'duplicates', 'charged, not PAID', 'still served'],
+  [
+    'killed',
+    'down until ready',
+    'errors during the fault',
+    'recovery after ready',
+    'jobs lost',
+    'duplicates',
+    'charged, not PAID',
+    'still served',
+  ],
   rows,
 )}
 

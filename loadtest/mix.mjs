@@ -60,7 +60,12 @@ async function main() {
     const stages = multiples.map((multiple, index) => {
       const from = index * stageSeconds;
       const summary = summarize(result.requests, from, from + stageSeconds);
-      return { multiple, rate: multiple * peak.visitsPerSecond, summary, failed: failedThresholds(summary) };
+      return {
+        multiple,
+        rate: multiple * peak.visitsPerSecond,
+        summary,
+        failed: failedThresholds(summary),
+      };
     });
     for (const stage of stages) {
       const verdict = stage.failed.length === 0 ? 'PASS' : `FAIL (${stage.failed.join(', ')})`;
@@ -87,9 +92,18 @@ async function main() {
     );
     await writeSection(
       'mix',
-      report({ peak, saturation, stages, chart, users: users.length, storeBackend: stack.storeBackend }),
+      report({
+        peak,
+        saturation,
+        stages,
+        chart,
+        users: users.length,
+        storeBackend: stack.storeBackend,
+      }),
     );
-    log('wrote docs/benchmarks.md (section "Load mix and saturation") and docs/benchmarks/load-stages.svg');
+    log(
+      'wrote docs/benchmarks.md (section "Load mix and saturation") and docs/benchmarks/load-stages.svg',
+    );
   } finally {
     await stack.stop();
   }
@@ -98,7 +112,16 @@ async function main() {
 function report({ peak, saturation, stages, chart, users, storeBackend }) {
   const command = short ? 'npm run load:mix -- --short' : 'npm run load:mix';
   const steps = table(
-    ['offered visits/s', 'completed visits/s', 'requests/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'stopped because'],
+    [
+      'offered visits/s',
+      'completed visits/s',
+      'requests/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'errors',
+      'stopped because',
+    ],
     saturation.steps.map((step) => [
       step.offeredRate.toFixed(1),
       step.visitsPerSecond.toFixed(1),
@@ -111,7 +134,17 @@ function report({ peak, saturation, stages, chart, users, storeBackend }) {
     ]),
   );
   const stageTable = table(
-    ['stage', 'visits/s', 'requests', 'error rate', 'GraphQL errors', 'p50 ms', 'p95 ms', 'p99 ms', 'thresholds'],
+    [
+      'stage',
+      'visits/s',
+      'requests',
+      'error rate',
+      'GraphQL errors',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'thresholds',
+    ],
     stages.map((stage) => [
       `${stage.multiple}x peak`,
       stage.rate.toFixed(1),

@@ -35,7 +35,8 @@ const windowSeconds = Math.min(60, seconds / 6);
 const log = (line) => process.stdout.write(`${line}\n`);
 
 async function main() {
-  if (!(seconds >= 30)) throw new Error(`--seconds must be at least 30, received ${options.seconds}`);
+  if (!(seconds >= 30))
+    throw new Error(`--seconds must be at least 30, received ${options.seconds}`);
   const { stack, users } = await prepareRun({ userCount, log });
   try {
     const peak = await expectedPeak({
@@ -53,7 +54,8 @@ async function main() {
       users,
       phases: [{ rate: peak.visitsPerSecond, seconds }],
       onSecond(second) {
-        if (second % SAMPLE_EVERY_SECONDS === 0) sampling.push(sampleMemory(stack, second, samples));
+        if (second % SAMPLE_EVERY_SECONDS === 0)
+          sampling.push(sampleMemory(stack, second, samples));
         if (second > 0 && second % 60 === 0) log(`  ${second} s`);
       },
     });
@@ -68,10 +70,23 @@ async function main() {
           `${row.within ? 'within' : 'OUTSIDE'} +-10%; RssAnon ${formatPercent(row.anonDrift)}`,
       );
     }
-    log(`requests ${summary.count}, errors ${formatPercent(summary.errorRate)}, p95 ${formatMs(summary.p95)} ms, p99 ${formatMs(summary.p99)} ms`);
-    log(`background work: lost ${JSON.stringify(effects.lost)}, duplicates ${JSON.stringify(effects.duplicates)}`);
+    log(
+      `requests ${summary.count}, errors ${formatPercent(summary.errorRate)}, p95 ${formatMs(summary.p95)} ms, p99 ${formatMs(summary.p99)} ms`,
+    );
+    log(
+      `background work: lost ${JSON.stringify(effects.lost)}, duplicates ${JSON.stringify(effects.duplicates)}`,
+    );
     await saveResult('soak', { peak, seconds, memory, summary, effects });
-    await writeReport({ peak, samples, memory, summary, effects, result, storeBackend: stack.storeBackend, users: users.length });
+    await writeReport({
+      peak,
+      samples,
+      memory,
+      summary,
+      effects,
+      result,
+      storeBackend: stack.storeBackend,
+      users: users.length,
+    });
     log('wrote docs/benchmarks.md (section "Soak") and docs/benchmarks/soak-*.svg');
     if (memory.some((row) => !row.within)) process.exitCode = 1;
   } finally {
@@ -113,7 +128,9 @@ function memoryReport(samples) {
     const end = mean(endPoints.map((point) => point.kib));
     const drift = end / baseline - 1;
     const anonDrift =
-      mean(endPoints.map((point) => point.anonKib)) / mean(baselinePoints.map((point) => point.anonKib)) - 1;
+      mean(endPoints.map((point) => point.anonKib)) /
+        mean(baselinePoints.map((point) => point.anonKib)) -
+      1;
     return {
       name,
       startMiB: toMiB(series[0].kib),
@@ -128,7 +145,16 @@ function memoryReport(samples) {
   });
 }
 
-async function writeReport({ peak, samples, memory, summary, effects, result, storeBackend, users }) {
+async function writeReport({
+  peak,
+  samples,
+  memory,
+  summary,
+  effects,
+  result,
+  storeBackend,
+  users,
+}) {
   const latency = await writeChart(
     'soak-latency.svg',
     latencyChart(perSecond(result.requests, seconds), {
@@ -154,7 +180,10 @@ async function writeReport({ peak, samples, memory, summary, effects, result, st
   const command = short ? 'npm run load:soak -- --short' : 'npm run load:soak';
   const verdict = memory.every((row) => row.within)
     ? 'Every process stayed within +-10%.'
-    : `Outside +-10%: ${memory.filter((row) => !row.within).map((row) => row.name).join(', ')}.`;
+    : `Outside +-10%: ${memory
+        .filter((row) => !row.within)
+        .map((row) => row.name)
+        .join(', ')}.`;
   await writeSection(
     'soak',
     `## Soak (latest run)
@@ -175,7 +204,17 @@ has touched them. Because code and other shared pages stay constant, RssAnon mov
 share than VmRSS when the heap grows or shrinks.
 
 ${table(
-  ['process', 'first sample MiB', 'baseline MiB', 'end MiB', 'change', 'min MiB', 'max MiB', 'within +-10%', 'RssAnon change'],
+  [
+    'process',
+    'first sample MiB',
+    'baseline MiB',
+    'end MiB',
+    'change',
+    'min MiB',
+    'max MiB',
+    'within +-10%',
+    'RssAnon change',
+  ],
   memory.map((row) => [
     row.name,
     String(row.startMiB),

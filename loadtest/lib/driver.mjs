@@ -20,7 +20,9 @@ function classify(status, body) {
 
 /** Returns whether a `data` object has at least one top-level field that is not null. */
 function hasSomeData(data) {
-  return data !== null && typeof data === 'object' && Object.values(data).some((value) => value !== null);
+  return (
+    data !== null && typeof data === 'object' && Object.values(data).some((value) => value !== null)
+  );
 }
 
 /** Posts operations to the gateway and records every request. */
@@ -56,7 +58,8 @@ export class GraphClient {
         body = undefined;
       }
       outcome = classify(response.status, body);
-      if (outcome !== 'ok') this.noteError(name, outcome, body?.errors?.[0]?.message ?? `HTTP ${response.status}`);
+      if (outcome !== 'ok')
+        this.noteError(name, outcome, body?.errors?.[0]?.message ?? `HTTP ${response.status}`);
     } catch (error) {
       outcome = 'network';
       this.noteError(name, outcome, error.cause?.code ?? error.name);
@@ -92,7 +95,9 @@ export async function logInUsers(gatewayUrl, users, password, concurrency = 4) {
     for (let user = queue.shift(); user; user = queue.shift()) {
       const data = await client.send('LogIn', { input: { email: user.email, password } });
       if (!data?.logIn?.token) {
-        throw new Error(`logIn of ${user.email} failed: ${JSON.stringify([...client.sampleErrors])}`);
+        throw new Error(
+          `logIn of ${user.email} failed: ${JSON.stringify([...client.sampleErrors])}`,
+        );
       }
       user.token = data.logIn.token;
     }

@@ -10,7 +10,8 @@ import { root } from './stack.mjs';
 const require = createRequire(import.meta.url);
 const { orderIdFor } = require(join(root, 'subgraphs', 'payments', 'dist', 'checkoutKeys.js'));
 
-const operation = (name) => readFileSync(join(root, 'schema', 'operations', `${name}.graphql`), 'utf8');
+const operation = (name) =>
+  readFileSync(join(root, 'schema', 'operations', `${name}.graphql`), 'utf8');
 
 export const OPERATIONS = {
   Dashboard: operation('Dashboard'),
@@ -109,7 +110,11 @@ async function purchaseVisit(client, user, effects) {
   // A client whose checkout failed or timed out retries with the same idempotency key, so a
   // fault run shows whether a retry charges twice.
   const idempotencyKey = `load-${randomUUID()}`;
-  effects.checkouts.push({ orderId: orderIdFor(user.id, idempotencyKey), cardId, ownerId: user.id });
+  effects.checkouts.push({
+    orderId: orderIdFor(user.id, idempotencyKey),
+    cardId,
+    ownerId: user.id,
+  });
   let order;
   for (let attempt = 0; attempt <= CHECKOUT_RETRIES && !order; attempt += 1) {
     if (attempt > 0) await sleep(CHECKOUT_RETRY_DELAY_MS * attempt);

@@ -35,7 +35,10 @@ export async function measurePeak({ gatewayUrl, users, short, log }) {
 export async function expectedPeak({ rateOption, gatewayUrl, users, short, log }) {
   if (rateOption !== undefined) {
     const rate = Number(rateOption);
-    if (!(rate > 0)) throw new Error(`--rate must be a positive number of visits per second, received ${rateOption}`);
+    if (!(rate > 0))
+      throw new Error(
+        `--rate must be a positive number of visits per second, received ${rateOption}`,
+      );
     return { visitsPerSecond: rate, source: '--rate' };
   }
   const saved = await readResult('peak');

@@ -3,6 +3,7 @@
 import { cpus, totalmem } from 'node:os';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import prettier from 'prettier';
 import { root } from './stack.mjs';
 
 export const docsDir = join(root, 'docs', 'benchmarks');
@@ -62,7 +63,9 @@ export function lineChartSvg({ title, xLabel, yLabel, series, markers = [] }) {
   }
   series.forEach((line, index) => {
     const color = COLORS[index % COLORS.length];
-    parts.push(`<path d="${pathOf(line.points, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    parts.push(
+      `<path d="${pathOf(line.points, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.5"/>`,
+    );
     const legendY = MARGIN.top + 14 + index * 16;
     parts.push(
       `<line x1="${WIDTH - MARGIN.right + 10}" x2="${WIDTH - MARGIN.right + 30}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${color}" stroke-width="2"/>`,
@@ -70,7 +73,9 @@ export function lineChartSvg({ title, xLabel, yLabel, series, markers = [] }) {
     );
   });
   if (ys.some((y) => y > yMax)) {
-    parts.push(`<text x="${MARGIN.left + 4}" y="${MARGIN.top + 12}">values above ${round(yMax)} are clipped</text>`);
+    parts.push(
+      `<text x="${MARGIN.left + 4}" y="${MARGIN.top + 12}">values above ${round(yMax)} are clipped</text>`,
+    );
   }
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
@@ -171,7 +176,12 @@ export async function writeSection(name, markdown) {
     from !== -1 && to > from
       ? page.slice(0, from) + section + page.slice(to + end.length)
       : `${page.trimEnd()}\n\n${section}\n`;
-  await writeFile(benchmarksPage, updated);
+  // Formatted as `npm run format` would, so the generated tables pass `format:check`.
+  const options = (await prettier.resolveConfig(benchmarksPage)) ?? {};
+  await writeFile(
+    benchmarksPage,
+    await prettier.format(updated, { ...options, filepath: benchmarksPage }),
+  );
 }
 
 /** Formats a markdown table from a header row and rows. */

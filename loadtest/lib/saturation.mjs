@@ -69,7 +69,9 @@ export async function findSaturation({
     rate *= factor;
   }
   const confirmed = steps.filter((step) => !step.broken.endsWith('(repeated once to confirm)'));
-  const best = confirmed.reduce((top, step) => (step.visitsPerSecond > top.visitsPerSecond ? step : top));
+  const best = confirmed.reduce((top, step) =>
+    step.visitsPerSecond > top.visitsPerSecond ? step : top,
+  );
   return {
     steps,
     saturationVisitsPerSecond: best.visitsPerSecond,

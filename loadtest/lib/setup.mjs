@@ -41,12 +41,18 @@ async function loadUsers(db, userCount) {
     .sort({ _id: 1 })
     .limit(userCount)
     .toArray();
-  const contacts = await db.collection('contacts').find({}, { projection: { userId: 1 } }).toArray();
+  const contacts = await db
+    .collection('contacts')
+    .find({}, { projection: { userId: 1 } })
+    .toArray();
   const drafts = await db
     .collection('cards')
     .find({ status: 'DRAFT' }, { projection: { ownerId: 1 } })
     .toArray();
-  const templates = await db.collection('templates').find({}, { projection: { _id: 1 } }).toArray();
+  const templates = await db
+    .collection('templates')
+    .find({}, { projection: { _id: 1 } })
+    .toArray();
   const templateIds = templates.map((template) => template._id);
   const group = (documents, key) => {
     const map = new Map();

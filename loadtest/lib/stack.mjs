@@ -94,7 +94,11 @@ export async function startStack({ seedSizes, env: extraEnv = {}, log = () => {}
       const port = await findFreePort();
       const postgres = await add(
         new Component('postgres', 'data', () =>
-          startPostgres({ port, dataDir: join(dataDir, 'postgres'), logFile: join(logDir, 'postgres.log') }),
+          startPostgres({
+            port,
+            dataDir: join(dataDir, 'postgres'),
+            logFile: join(logDir, 'postgres.log'),
+          }),
         ),
       );
       postgres.pids = () => (postgres.process ? processTree(postgres.process.pid) : []);
@@ -243,7 +247,8 @@ export async function residentKiB(pid) {
   } catch {
     return undefined;
   }
-  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  const field = (name) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   const rss = field('VmRSS');
   return Number.isNaN(rss) ? undefined : { rss, anon: field('RssAnon') };
 }

@@ -41,9 +41,7 @@ export async function startDataServices(): Promise<DataServices> {
   const queueRedisDir = join(dataDir, 'queue-redis');
   const ferretdbDir = join(dataDir, 'ferretdb');
   const [ferretdb, redis, queueRedis] = await Promise.all([
-    findFreePort().then((port) =>
-      startFerretDB({ binary, port, dataDir: ferretdbDir }),
-    ),
+    findFreePort().then((port) => startFerretDB({ binary, port, dataDir: ferretdbDir })),
     findFreePort().then((port) =>
       startRedis({ port, dataDir: join(dataDir, 'redis'), role: 'cache' }),
     ),
