@@ -25,21 +25,23 @@ export interface DataServices {
   queueRedis: ListeningProcess;
   /** Folder holding the queue Redis's data, for restarting it on the same port and data. */
   queueRedisDir: string;
+  /** Folder holding FerretDB's data, for restarting it on the same port and data. */
+  ferretdbDir: string;
 }
 
 /**
  * Starts a FerretDB (building it on first use), a cache Redis and a queue Redis for one test
- * file. `stop()` stops whichever queue Redis is current, so a test may restart it.
+ * file. `stop()` stops whichever FerretDB and queue Redis are current, so a test may restart
+ * them.
  */
 export async function startDataServices(): Promise<DataServices> {
   const root = findRepoRoot();
   const dataDir = await mkdtemp(join(tmpdir(), 'heartfelt-test-'));
   const binary = await ensureFerretDB({ projectRoot: root });
   const queueRedisDir = join(dataDir, 'queue-redis');
+  const ferretdbDir = join(dataDir, 'ferretdb');
   const [ferretdb, redis, queueRedis] = await Promise.all([
-    findFreePort().then((port) =>
-      startFerretDB({ binary, port, dataDir: join(dataDir, 'ferretdb') }),
-    ),
+    findFreePort().then((port) => startFerretDB({ binary, port, dataDir: ferretdbDir })),
     findFreePort().then((port) =>
       startRedis({ port, dataDir: join(dataDir, 'redis'), role: 'cache' }),
     ),
@@ -50,12 +52,13 @@ export async function startDataServices(): Promise<DataServices> {
     redisUrl: redis.url,
     queueRedisUrl: queueRedis.url,
     queueRedisDir,
+    ferretdbDir,
     dbName: 'heartfelt_test',
     ferretdb,
     redis,
     queueRedis,
     async stop() {
-      await Promise.all([ferretdb.stop(), redis.stop(), services.queueRedis.stop()]);
+      await Promise.all([services.ferretdb.stop(), redis.stop(), services.queueRedis.stop()]);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
