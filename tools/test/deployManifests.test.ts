@@ -88,6 +88,10 @@ function servicePorts(platform: string): Map<string, number[]> {
       const command = service.command ?? [];
       const portFlag = command.indexOf('--port');
       const fromEnv = service.environment?.PORT;
+      if (service.image?.startsWith('otel/opentelemetry-collector')) {
+        ports.set(name, [4317, 4318]);
+        continue;
+      }
       const byImage = service.image?.startsWith('redis') ? 6379 : 27017;
       const port = fromEnv
         ? Number(fromEnv)
@@ -553,6 +557,9 @@ describe('compose', () => {
       for (const { name, url } of internalUrls(process)) {
         const target = compose.services[url.hostname];
         if (!target || isAppService(target)) continue;
+        // Spans are best effort: the exporter drops them while the collector is down, so no
+        // process waits for it.
+        if (name.startsWith('OTEL_')) continue;
         expect({ process: process.name, setting: name, waits: waitsFor.has(url.hostname) }).toEqual(
           {
             process: process.name,

@@ -121,6 +121,8 @@ export function planLocalRun(
     ...process.env,
   };
   for (const [name, value] of Object.entries(variables)) {
+    // No trace collector runs beside a local run, so its processes keep tracing off.
+    if (name.startsWith('OTEL_EXPORTER_OTLP_')) continue;
     const where = `${process.platform} ${process.name} ${name}`;
     let raw = 'value' in value ? value.value : dummySecret(value.secretKey, context.data);
     if (name === 'HOST') raw = '127.0.0.1';

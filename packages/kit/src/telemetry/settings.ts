@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { loadConfig } from '../config';
 
-const booleanSetting = (defaultValue: boolean) =>
-  z
-    .enum(['true', 'false'])
-    .default(defaultValue ? 'true' : 'false')
-    .transform((value) => value === 'true');
+const toBoolean = (value: 'true' | 'false') => value === 'true';
 
 /** Libraries instrumented when tracing is on. */
 export const LIBRARY_INSTRUMENTATIONS = ['undici', 'ioredis'] as const;
 export type LibraryInstrumentation = (typeof LIBRARY_INSTRUMENTATIONS)[number];
-
-const otlpUrl = () => z.url({ protocol: /^https?$/ }).optional();
 
 /**
  * Tracing settings, by the names the OpenTelemetry specification gives them, plus the two of
@@ -21,16 +15,16 @@ const otlpUrl = () => z.url({ protocol: /^https?$/ }).optional();
  */
 export const telemetrySettings = {
   /** "true" turns tracing off whatever else is set. */
-  OTEL_SDK_DISABLED: booleanSetting(false),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false').transform(toBoolean),
   /**
    * `otlp`, `console` or `none`. Unset means `otlp` when an OTLP endpoint is set, else tracing
    * is off.
    */
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
   /** Base URL of the OTLP receiver; traces go to `<url>/v1/traces`. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   /** Full URL for traces, used as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   /** OTLP encoding. gRPC is not supported: use a collector's HTTP receiver (port 4318). */
   OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
@@ -86,7 +80,7 @@ export const telemetrySettings = {
    * span as `graphql.document`. Off by default, because documents written by clients can carry
    * personal data in arguments.
    */
-  TRACE_GRAPHQL_DOCUMENT: booleanSetting(false),
+  TRACE_GRAPHQL_DOCUMENT: z.enum(['true', 'false']).default('false').transform(toBoolean),
   /**
    * Most resolver span samples kept per minute in the cache Redis for the slow-resolver report,
    * across all services; the newest are kept. 0 turns the recording off.
