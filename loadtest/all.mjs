@@ -1,7 +1,7 @@
 // Reruns every load benchmark in turn and leaves the latest numbers in docs/benchmarks.md.
 // The mix runs first, because its saturation search sets the expected peak the others use.
-// Then come the fault runs, the soak, and the gateway comparison (loadtest/gateways.mjs) when
-// that script exists.
+// Then come the fault runs, the soak, the gateway comparison (loadtest/gateways.mjs) and the
+// cost of tracing (loadtest/tracingCost.mjs).
 // Run: npm run bench [-- --short]   (--short fits in a few minutes; the full run takes about 40)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,12 +18,15 @@ const SCRIPTS = [
   { file: 'faults.mjs', args: shortArgs },
   { file: 'soak.mjs', args: shortArgs },
   { file: 'gateways.mjs', args: shortArgs, optional: true },
+  // Prints its table; its results are copied into docs/benchmarks.md by hand.
+  { file: 'tracingCost.mjs', args: [], env: options.short ? { BENCH_ROUNDS: '2' } : {} },
 ];
 
-function runScript(file, args) {
+function runScript(file, args, env = {}) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'loadtest', file), ...args], {
       stdio: 'inherit',
+      env: { ...process.env, ...env },
     });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
@@ -37,7 +40,7 @@ async function main() {
       continue;
     }
     process.stdout.write(`\n== node loadtest/${script.file} ${script.args.join(' ')}\n`);
-    const code = await runScript(script.file, script.args);
+    const code = await runScript(script.file, script.args, script.env);
     if (code !== 0) failed.push(`${script.file} (exit ${code})`);
   }
   if (failed.length > 0) {
