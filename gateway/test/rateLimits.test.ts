@@ -154,6 +154,78 @@ describe('cost rate limit', () => {
   });
 });
 
+describe('partner key budgets', () => {
+  const CREATE_KEY = `mutation ($input: CreatePartnerKeyInput!) {
+    createPartnerKey(input: $input) { key }
+  }`;
+
+  /** Creates a partner key of `rateTier` through an admin user, and returns the key. */
+  async function createKey(rateTier: 'STANDARD' | 'HIGH', address: string): Promise<string> {
+    const email = `admin-${rateTier.toLowerCase()}-${Date.now()}@heartfelt.test`;
+    await signUp(email, address);
+    await graph.db
+      .collection('users')
+      .updateOne({ email }, { $set: { scopes: ['admin:partner-keys'] } });
+    const logIn = await graphql<{ logIn: { token: string } }>(graph.gatewayUrl, LOG_IN, {
+      variables: { input: { email, password: PASSWORD } },
+      ...from(address),
+    });
+    const created = await graphql<{ createPartnerKey: { key: string } }>(
+      graph.gatewayUrl,
+      CREATE_KEY,
+      {
+        variables: { input: { name: `Partner ${rateTier}`, scopes: [], rateTier } },
+        ...from(address, logIn.data!.logIn.token),
+      },
+    );
+    expect(created.errors).toBeUndefined();
+    return created.data!.createPartnerKey.key;
+  }
+
+  const asPartner = (key: string, address: string) => ({
+    headers: { 'x-forwarded-for': address, authorization: `ApiKey ${key}` },
+  });
+
+  it('charges each key by its tier budget', async () => {
+    const standard = await createKey('STANDARD', '198.51.100.30');
+    const high = await createKey('HIGH', '198.51.100.31');
+    const fromStandard = await graphql(
+      graph.gatewayUrl,
+      TEMPLATES,
+      asPartner(standard, '198.51.100.32'),
+    );
+    const fromHigh = await graphql(graph.gatewayUrl, TEMPLATES, asPartner(high, '198.51.100.32'));
+    expect(fromStandard.status).toBe(200);
+    expect(costOf(fromStandard)?.limit).toBe(1000);
+    expect(fromHigh.status).toBe(200);
+    expect(costOf(fromHigh)?.limit).toBe(5000);
+  });
+
+  it('throttles one key and not another', async () => {
+    const first = await createKey('STANDARD', '198.51.100.33');
+    const second = await createKey('STANDARD', '198.51.100.34');
+    const results = await sendUntilThrottled(TEMPLATES, asPartner(first, '198.51.100.35'), 200);
+    const throttled = results[results.length - 1]!;
+    expect(throttled.status).toBe(429);
+    expect(throttled.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const other = await graphql(graph.gatewayUrl, TEMPLATES, asPartner(second, '198.51.100.35'));
+    expect(other.status).toBe(200);
+    expect(costOf(other)?.limit).toBe(1000);
+  });
+
+  it('ignores the address budget for partner keys', async () => {
+    const key = await createKey('STANDARD', '198.51.100.36');
+    const anonymous = await sendUntilThrottled(TEMPLATES, from('198.51.100.37'));
+    expect(anonymous[anonymous.length - 1]!.status).toBe(429);
+
+    const partner = await graphql(graph.gatewayUrl, TEMPLATES, asPartner(key, '198.51.100.37'));
+    expect(partner.status).toBe(200);
+    expect(costOf(partner)?.limit).toBe(1000);
+  });
+});
+
 describe('logIn protection', () => {
   const logIn = (email: string, password: string, address: string) =>
     graphql<{ logIn: { token: string } | null }>(graph.gatewayUrl, LOG_IN, {
