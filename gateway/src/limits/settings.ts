@@ -1,27 +1,16 @@
 import { z } from 'zod';
 
-const flag = (defaultValue: 'true' | 'false') =>
-  z
-    .enum(['true', 'false'])
-    .default(defaultValue)
-    .transform((value) => value === 'true');
-
 /** Parses "tier=points,tier=points" into a map of cost budgets by rate tier. */
-const tierBudgets = z
-  .string()
-  .regex(
-    /^\s*[a-z][\w-]*\s*=\s*\d+\s*(,\s*[a-z][\w-]*\s*=\s*\d+\s*)*$/i,
-    'must be a list such as "user=200000,standard=2000000,high=10000000"',
-  )
-  .transform(
-    (value) =>
-      Object.fromEntries(
-        value.split(',').map((entry) => {
-          const [tier, points] = entry.split('=');
-          return [tier!.trim(), Number(points)];
-        }),
-      ) as Record<string, number>,
+function parseTierBudgets(value: string): Record<string, number> {
+  return Object.fromEntries(
+    value.split(',').map((entry) => {
+      const [tier, points] = entry.split('=');
+      return [tier!.trim(), Number(points)];
+    }),
   );
+}
+
+const TIER_BUDGETS_PATTERN = /^\s*[a-z][\w-]*\s*=\s*\d+\s*(,\s*[a-z][\w-]*\s*=\s*\d+\s*)*$/i;
 
 /** Settings of the gateway's rate limits and of the client address they are keyed by. */
 export const limitSettings = {
@@ -31,7 +20,10 @@ export const limitSettings = {
    */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Charges each operation's cost against per-caller budgets, unless "false". */
-  RATE_LIMIT_ENABLED: flag('true'),
+  RATE_LIMIT_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** Length of a rate-limit window, in seconds. Budgets refill at the end of each window. */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
@@ -44,9 +36,14 @@ export const limitSettings = {
    * signed-in user. A partner key's tier is the `rateTier` it was created with (`standard` or
    * `high`); signed-in users get "user".
    */
-  RATE_LIMIT_TIER_COSTS: tierBudgets.default(
-    tierBudgets.parse('user=200000,standard=2000000,high=10000000'),
-  ),
+  RATE_LIMIT_TIER_COSTS: z
+    .string()
+    .regex(
+      TIER_BUDGETS_PATTERN,
+      'must be a list such as "user=200000,standard=2000000,high=10000000"',
+    )
+    .default('user=200000,standard=2000000,high=10000000')
+    .transform(parseTierBudgets),
   /** Failed logIn attempts in a row for one email before it is locked out. */
   LOGIN_MAX_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).default(5),
   /** First lockout of an email, in seconds. Each further lockout within a day doubles it. */
