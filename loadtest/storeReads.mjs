@@ -30,7 +30,7 @@ const SEED_SIZES = { users: USERS + 1, templatesPerOccasion: 10, cards: 1200, de
 const READ_COMMANDS = ['find', 'aggregate', 'count', 'getMore'];
 const OCCASIONS = ['BIRTHDAY', 'ANNIVERSARY', 'THANK_YOU'];
 
-const DASHBOARD = `query Dashboard($first: Int) {
+const DASHBOARD = `query Dashboard($first: Int!) {
   me { displayName cards(first: $first) { edges { node {
     id status sendAt message
     template { title occasion priceCents }
@@ -40,7 +40,7 @@ const DASHBOARD = `query Dashboard($first: Int) {
   } } pageInfo { hasNextPage endCursor } } }
   templates(occasion: BIRTHDAY, first: 12) { edges { node { id title priceCents } } }
 }`;
-const BROWSE = `query Browse($occasion: Occasion, $first: Int) {
+const BROWSE = `query Browse($occasion: Occasion, $first: Int!) {
   templates(occasion: $occasion, first: $first) {
     edges { node { id title occasion tags artworkUrl priceCents } }
   }

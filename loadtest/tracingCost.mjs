@@ -27,7 +27,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const SAMPLE_RATIO = Number(process.env.BENCH_SAMPLE_RATIO ?? 0.05);
 const SEED_SIZES = { users: 20, templatesPerOccasion: 10, cards: 400, demoCards: 20 };
 
-const DASHBOARD = `query Dashboard($first: Int) {
+const DASHBOARD = `query Dashboard($first: Int!) {
   me { displayName cards(first: $first) { edges { node {
     id status sendAt message
     template { title occasion priceCents }
@@ -37,7 +37,7 @@ const DASHBOARD = `query Dashboard($first: Int) {
   } } pageInfo { hasNextPage endCursor } } }
   templates(occasion: BIRTHDAY, first: 12) { edges { node { id title priceCents } } }
 }`;
-const BROWSE = `query Browse($occasion: Occasion, $first: Int) {
+const BROWSE = `query Browse($occasion: Occasion, $first: Int!) {
   templates(occasion: $occasion, first: $first) {
     edges { node { id title occasion tags artworkUrl priceCents } }
   }
@@ -198,6 +198,14 @@ async function main() {
         `(cost ${((1 - ratio) * 100).toFixed(1)}%), p50 x${(result.p50Ms / off.p50Ms).toFixed(2)}, ` +
         `p99 x${(result.p99Ms / off.p99Ms).toFixed(2)}; req/s by round ${result.roundsPerSecond.join(', ')}\n`,
     );
+  }
+  // Failed requests are cheap, so a run with errors measures the error path, not the graph.
+  const failed = summaries.reduce((sum, result) => sum + result.errors, 0);
+  if (failed > 0) {
+    process.stderr.write(
+      `${failed} requests failed (HTTP errors or non-2xx); the numbers above are not valid.\n`,
+    );
+    process.exitCode = 1;
   }
 }
 

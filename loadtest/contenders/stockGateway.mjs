@@ -1,10 +1,12 @@
 // Stock @apollo/gateway on @apollo/server's standalone server with default settings. The only
-// addition is a buildService whose data source sets the signed subgraph token header (see
-// identity.mjs), because our subgraphs reject unsigned requests. The fetcher, plugins, caches
-// and limits are the libraries' defaults.
+// additions are a buildService whose data source sets the signed subgraph token header (see
+// identity.mjs), because our subgraphs reject unsigned requests, and the two security specs
+// listed as supported below. The fetcher, plugins, caches and limits are the libraries'
+// defaults.
 // Settings: PORT, SUPERGRAPH_PATH, JWT_SECRET, SUBGRAPH_SIGNING_SECRET, USERS_URL … PAYMENTS_URL.
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES } from '@apollo/federation-internals';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import {
@@ -13,6 +15,17 @@ import {
   requiredEnv,
   subgraphUrlsFromEnv,
 } from './identity.mjs';
+
+// Our supergraph links the authenticated and requiresScopes specs `for: SECURITY`, which
+// @apollo/gateway 2.14 refuses to load because it enforces neither. Listing them as supported
+// lets the stock gateway load the same supergraph; it still enforces nothing, so it does less
+// work per request than our gateway, which checks both directives.
+for (const url of [
+  'https://specs.apollo.dev/authenticated/v0.1',
+  'https://specs.apollo.dev/requiresScopes/v0.1',
+]) {
+  DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES.add(url);
+}
 
 const signer = createSigner();
 const urls = subgraphUrlsFromEnv();
