@@ -13,6 +13,7 @@ import { expectedPeak } from './lib/peak.mjs';
 import {
   latencyChart,
   lineChartSvg,
+  loadLine,
   machineLine,
   parseArgs,
   saveResult,
@@ -265,7 +266,7 @@ async function writeReport(peak, results, storeBackend, users) {
     `## Fault runs under load (latest run)
 
 Machine: ${machineLine()}. Store: FerretDB over ${storeBackend === 'postgresql' ? 'a private PostgreSQL' : 'SQLite'}. ${users} seeded users, each logged in with its own token.
-Other work shared the machine during the run, so latencies and recovery times are noisy.
+${loadLine()}
 
 Command: \`npm run build && ${command}\`
 

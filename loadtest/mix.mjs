@@ -6,6 +6,7 @@ import { runLoad } from './lib/driver.mjs';
 import { measurePeak } from './lib/peak.mjs';
 import {
   latencyChart,
+  loadLine,
   machineLine,
   parseArgs,
   table,
@@ -160,7 +161,7 @@ function report({ peak, saturation, stages, chart, users, storeBackend }) {
   return `## Load mix and saturation (latest run)
 
 Machine: ${machineLine()}. Store: FerretDB over ${storeBackend === 'postgresql' ? 'a private PostgreSQL' : 'SQLite'}. ${users} seeded users, each logged in with its own token.
-Other work shared the machine during the run, so absolute numbers are noisy.
+${loadLine()}
 
 Command: \`npm run build && ${command}\`
 

@@ -9,6 +9,7 @@ import { expectedPeak } from './lib/peak.mjs';
 import {
   latencyChart,
   lineChartSvg,
+  loadLine,
   machineLine,
   parseArgs,
   saveResult,
@@ -189,7 +190,7 @@ async function writeReport({
     `## Soak (latest run)
 
 Machine: ${machineLine()}. Store: FerretDB over ${storeBackend === 'postgresql' ? 'a private PostgreSQL' : 'SQLite'}. ${users} seeded users, each logged in with its own token.
-Other work shared the machine during the run.
+${loadLine()}
 
 Command: \`npm run build && ${command}\`
 

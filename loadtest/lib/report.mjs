@@ -1,6 +1,6 @@
 // Output of the load scripts: SVG line charts of latency over time, JSON results, and
 // generated sections of docs/benchmarks.md.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import prettier from 'prettier';
@@ -148,6 +148,17 @@ export async function readResult(name) {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** One-minute load average when this script started, before it put any load on the machine. */
+const loadAverageAtStart = loadavg()[0];
+
+/** States how busy the machine was when the run started, which latencies depend on. */
+export function loadLine() {
+  return (
+    `Load average (1 minute) when the run started: ${loadAverageAtStart.toFixed(1)}. ` +
+    'Other work on the machine makes latencies and recovery times noisy.'
+  );
 }
 
 /** Describes this machine for a report: CPUs, memory, Node and the date. */

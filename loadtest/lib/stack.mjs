@@ -149,9 +149,11 @@ export async function startStack({ seedSizes, env: extraEnv = {}, log = () => {}
       OUTBOX_DIR: join(dataDir, 'outbox'),
       PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
       APOLLO_TELEMETRY_DISABLED: 'true',
-      // Every simulated user connects from 127.0.0.1, so the per-address cost budget is raised
-      // to keep one address from throttling them all; each user's own budget keeps its default.
+      // Every simulated user connects from 127.0.0.1, so the per-address cost budget and logIn
+      // count are raised to keep one address from throttling them all. Each user's own cost
+      // budget and each email's logIn lockout keep their defaults.
       RATE_LIMIT_IP_COST: '1000000000',
+      LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
       ...testSecrets,
       ...Object.fromEntries(
         subgraphNames.map((name) => [`${name.toUpperCase()}_URL`, subgraphUrls[name]]),
