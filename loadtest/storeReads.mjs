@@ -8,6 +8,7 @@
 // The gateway's response cache is switched with its RESPONSE_CACHE_ENABLED setting.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { BROWSE, CARD, DASHBOARD } from './lib/benchOperations.mjs';
 
 const require = createRequire(import.meta.url);
 const {
@@ -30,25 +31,7 @@ const SEED_SIZES = { users: USERS + 1, templatesPerOccasion: 10, cards: 1200, de
 const READ_COMMANDS = ['find', 'aggregate', 'count', 'getMore'];
 const OCCASIONS = ['BIRTHDAY', 'ANNIVERSARY', 'THANK_YOU'];
 
-const DASHBOARD = `query Dashboard($first: Int!) {
-  me { displayName cards(first: $first) { edges { node {
-    id status sendAt message
-    template { title occasion priceCents }
-    sentiment { label score }
-    musicSuggestions { title artist }
-    order { status amountCents }
-  } } pageInfo { hasNextPage endCursor } } }
-  templates(occasion: BIRTHDAY, first: 12) { edges { node { id title priceCents } } }
-}`;
-const BROWSE = `query Browse($occasion: Occasion, $first: Int!) {
-  templates(occasion: $occasion, first: $first) {
-    edges { node { id title occasion tags artworkUrl priceCents } }
-  }
-}`;
 const TEMPLATE = 'query Template($id: ID!) { template(id: $id) { id title occasion priceCents } }';
-const CARD = `query Card($id: ID!) {
-  card(id: $id) { id status message template { title } order { status } }
-}`;
 const UPDATE = 'mutation Update($input: UpdateCardInput!) { updateCard(input: $input) { id } }';
 
 // The first configuration is the baseline that the others are compared with.

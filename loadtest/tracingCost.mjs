@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { BROWSE, CARD, DASHBOARD } from './lib/benchOperations.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -26,25 +27,6 @@ const WARMUP_S = 5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const SAMPLE_RATIO = Number(process.env.BENCH_SAMPLE_RATIO ?? 0.05);
 const SEED_SIZES = { users: 20, templatesPerOccasion: 10, cards: 400, demoCards: 20 };
-
-const DASHBOARD = `query Dashboard($first: Int!) {
-  me { displayName cards(first: $first) { edges { node {
-    id status sendAt message
-    template { title occasion priceCents }
-    sentiment { label score }
-    musicSuggestions { title artist }
-    order { status amountCents }
-  } } pageInfo { hasNextPage endCursor } } }
-  templates(occasion: BIRTHDAY, first: 12) { edges { node { id title priceCents } } }
-}`;
-const BROWSE = `query Browse($occasion: Occasion, $first: Int!) {
-  templates(occasion: $occasion, first: $first) {
-    edges { node { id title occasion tags artworkUrl priceCents } }
-  }
-}`;
-const CARD = `query Card($id: ID!) {
-  card(id: $id) { id status message template { title } order { status } }
-}`;
 
 /** Starts a receiver that accepts OTLP/HTTP exports on 127.0.0.1, counts them and discards them. */
 async function startDiscardingReceiver() {

@@ -18,7 +18,7 @@ import {
 
 // Our supergraph links the authenticated and requiresScopes specs `for: SECURITY`, which
 // @apollo/gateway 2.14 refuses to load because it enforces neither. Listing them as supported
-// lets the stock gateway load the same supergraph; it still enforces nothing, so it does less
+// lets the stock gateway load the same supergraph. It still enforces nothing, so it does less
 // work per request than our gateway, which checks both directives.
 for (const url of [
   'https://specs.apollo.dev/authenticated/v0.1',

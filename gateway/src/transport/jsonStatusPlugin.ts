@@ -15,7 +15,7 @@ function acceptsOnlyLegacyJson(accept: string | undefined): boolean {
 }
 
 /**
- * Answers parse, validation and variable errors with 200 to clients that explicitly accept only
+ * Returns parse, validation and variable errors with 200 to clients that explicitly accept only
  * application/json, as the GraphQL over HTTP specification recommends for that media type: such
  * clients read errors from the body and may treat any 4xx as a transport failure. Clients that
  * accept application/graphql-response+json, or send no Accept header or a wildcard, keep Apollo

@@ -17,14 +17,14 @@ export interface StoreCommandFacts {
   command: string;
   /** The collection's hashed shard key, or null when the collection is not sharded. */
   shardKey: string | null;
-  /** How a sharded cluster would route the command; see `ShardTargeting`. */
+  /** Routing of the command in a sharded cluster (see `ShardTargeting`). */
   targeting: ShardTargeting['kind'];
   /** Reason of a scatter-gather command, from its `scatterGatherComment`. */
   reason?: string;
   count: number;
 }
 
-/** What a subgraph returns in `extensions.explain` when the gateway asks for it. */
+/** What a subgraph returns in `extensions.explain` when the gateway requests it. */
 export interface SubgraphExplain {
   cache: Record<string, CacheLookups>;
   storeCommands: StoreCommandFacts[];

@@ -2,9 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExplainRecorder } from './explain';
 
 /**
- * What a process knows about the request it is serving, available to every function the request
- * calls without passing it along: the logger adds `operation` and `subgraph` to each record, and
- * the store and cache add to `explain` when the request asked for it.
+ * Facts about the request a process is serving, available to every function the request calls
+ * without passing them along. The logger adds `operation` and `subgraph` to each record, and the
+ * store and cache add to `explain` when the request enabled it.
  */
 export interface RequestScope {
   /** Operation name, once Apollo Server has resolved the operation. */

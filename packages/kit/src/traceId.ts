@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 
 /**
- * Returns the id that ties a client's error to the server's log line: the active
- * OpenTelemetry trace id when a tracing SDK records one, otherwise a fresh random id of the
+ * Returns the id that ties a client's error to the server's log line. It is the active
+ * OpenTelemetry trace id when a tracing SDK records one. Otherwise it is a fresh random id of the
  * same form (32 hex digits), which then exists only in that log line and that response.
  */
 export function currentTraceId(): string {
